@@ -1,0 +1,4 @@
+//! Recording and aggregation: histograms, time buckets, and the plain
+//! result types the report layer reads.
+
+pub mod result;

@@ -1,0 +1,195 @@
+//! The figures of one finished run, as the report layer reads them.
+//!
+//! Plain data with no behaviour beyond small helpers: `model` fills it in,
+//! `report` turns it into CSV files, charts, HTML and terminal tables.
+//! Field names follow the CSV columns of MODEL.md section 6.
+
+/// Everything one run measured.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunResult {
+    pub summary: Summary,
+    /// One per ordered region pair that carried replication traffic.
+    pub links: Vec<LinkRow>,
+    pub regions: Vec<RegionRow>,
+    pub timeseries: Vec<BucketRow>,
+    /// Per stream, per time bucket: what the lag and backlog charts draw.
+    /// Same order as `links`; each has one entry per `timeseries` row.
+    pub stream_series: Vec<StreamSeries>,
+    /// Per stream, points of the lag distribution (CDF), same order as `links`.
+    pub lag_cdf: Vec<Vec<CdfPoint>>,
+    /// Every fault as a window on the time axis.
+    pub faults: Vec<FaultWindow>,
+    /// Simulator counters (events processed); never written to the CSV files.
+    pub events: u64,
+}
+
+/// One row of `summary.csv`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub mode: String,
+    pub timestamps: String,
+    pub duration_s: f64,
+    pub writes: u64,
+    pub reads: u64,
+    pub lost_writes: u64,
+    pub lost_write_rate: f64,
+    pub conflicts: u64,
+    pub causal_inversions: u64,
+    pub increments: u64,
+    pub lost_increments: u64,
+    pub stale_reads: u64,
+    pub stale_read_rate: f64,
+    pub lag_p50_ms: f64,
+    pub lag_p99_ms: f64,
+    pub lag_max_ms: f64,
+    pub converged: bool,
+    pub convergence_ms: f64,
+    // Beyond the contract columns.
+    /// Operations whose region was down with `clients: fail`.
+    pub failed_writes: u64,
+    pub failed_reads: u64,
+    /// Operations served by another region during an outage.
+    pub rerouted_ops: u64,
+    pub staleness_p50_ms: f64,
+    pub staleness_p99_ms: f64,
+    pub max_backlog: u64,
+    /// Sum of final counter values over all counter keys.
+    pub counter_total: u64,
+    /// Writes still in flight when the drain limit stopped the run.
+    pub undelivered: u64,
+    /// Mode extras (zero where the mode does not have them).
+    pub mode_extras: ModeExtras,
+}
+
+/// The figures only single-primary and strong mode produce.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModeExtras {
+    pub rejected_writes: u64,
+    pub forwarded_writes: u64,
+    pub write_latency_p50_ms: f64,
+    pub write_latency_p99_ms: f64,
+    pub failover_ms: f64,
+    pub rpo_lost_writes: u64,
+    pub rpo_window_ms: f64,
+    pub write_conflict_errors: u64,
+    pub unavailable_writes: u64,
+}
+
+/// One row of `links.csv`: one replication stream.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinkRow {
+    pub from: String,
+    pub to: String,
+    pub deliveries: u64,
+    pub lag_p50_ms: f64,
+    pub lag_p90_ms: f64,
+    pub lag_p99_ms: f64,
+    pub lag_max_ms: f64,
+    pub max_backlog: u64,
+}
+
+/// One row of `regions.csv`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RegionRow {
+    pub region: String,
+    pub writes: u64,
+    pub reads: u64,
+    pub lost_writes: u64,
+    pub stale_reads: u64,
+    pub failed_ops: u64,
+    pub write_latency_p50_ms: f64,
+    pub write_latency_p99_ms: f64,
+}
+
+/// One row of `timeseries.csv`: one time bucket.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BucketRow {
+    pub t_start_s: f64,
+    pub t_end_s: f64,
+    /// Writes issued in the bucket.
+    pub writes: u64,
+    /// Lost writes, by the bucket of their issue time.
+    pub lost_writes: u64,
+    pub conflicts: u64,
+    pub reads: u64,
+    pub stale_reads: u64,
+    /// Lag of the deliveries that arrived in the bucket.
+    pub lag_p50_ms: f64,
+    pub lag_p99_ms: f64,
+    pub lag_max_ms: f64,
+    /// Messages queued on all streams at the bucket's end.
+    pub backlog: u64,
+    /// Faults active at any time in the bucket.
+    pub faults_active: u32,
+}
+
+/// One stream's lag and backlog per time bucket.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreamSeries {
+    pub from: String,
+    pub to: String,
+    /// `None` where nothing arrived in the bucket.
+    pub lag_p50_ms: Vec<Option<f64>>,
+    pub lag_p99_ms: Vec<Option<f64>>,
+    /// Messages queued on the stream at each bucket's end.
+    pub backlog: Vec<u64>,
+}
+
+/// A point of a cumulative distribution: `fraction` of values are ≤ `value_ms`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CdfPoint {
+    pub value_ms: f64,
+    pub fraction: f64,
+}
+
+/// A fault as drawn on a time axis.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FaultWindow {
+    /// `partition`, `isolate`, `outage`, `clock_step`, `switchover`.
+    pub kind: String,
+    /// A short human label: `partition us-east-1 ↔ eu-west-1`.
+    pub label: String,
+    pub start_s: f64,
+    /// `None` for a fault that never ends; equal to start for instant ones.
+    pub end_s: Option<f64>,
+}
+
+/// Per-write and per-delivery records, kept only with `--trace`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trace {
+    /// In write id order.
+    pub writes: Vec<WriteTrace>,
+    /// In arrival order.
+    pub deliveries: Vec<DeliveryTrace>,
+}
+
+/// One row of `writes.csv`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WriteTrace {
+    pub write_id: u64,
+    pub table: String,
+    pub key: u64,
+    pub region: String,
+    /// `put` or `increment`.
+    pub kind: &'static str,
+    pub issue_ns: u64,
+    /// The last-writer-wins timestamp (may be negative under clock skew).
+    pub timestamp_ns: i64,
+    pub parent_id: u64,
+    /// `survived` or `lost` (or the mode's own outcomes: `rejected`, ...).
+    pub outcome: &'static str,
+    /// Why, in a word: `overwritten`, `causal_inversion`, `rpo`, ... (empty when survived).
+    pub cause: &'static str,
+}
+
+/// One row of `deliveries.csv`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeliveryTrace {
+    pub write_id: u64,
+    pub to: String,
+    pub arrive_ns: u64,
+    /// Whether the receiving region installed the version.
+    pub applied: bool,
+}

@@ -1,0 +1,1 @@
+//! Results out: CSV files, charts, the HTML report and the terminal summary.

@@ -1,0 +1,343 @@
+//! The validated, typed scenario the engine runs.
+//!
+//! Everything here has been checked: names are resolved to indices, defaults
+//! are applied, durations are integer nanoseconds. The engine never sees the
+//! raw YAML structures; those live in `raw.rs` and are turned into these
+//! types by `validate.rs`.
+
+use crate::sim::time::{Nanos, Time};
+
+/// Index of a region in `Scenario::regions`.
+pub type RegionId = usize;
+/// Index of a table in `Scenario::tables`.
+pub type TableId = usize;
+
+/// A complete, valid scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    /// How long clients send operations.
+    pub duration: Nanos,
+    /// How long replication may run on after the workload ends.
+    pub drain_limit: Nanos,
+    pub regions: Vec<Region>,
+    /// One-way transit latency of every ordered pair, `links[from][to]`.
+    /// The diagonal holds a zero constant and is never used.
+    pub links: Vec<Vec<Latency>>,
+    pub replication: Replication,
+    pub tables: Vec<Table>,
+    pub workload: Vec<ClientStream>,
+    pub faults: Vec<Fault>,
+    /// Width of one row of `timeseries.csv`.
+    pub bucket: Nanos,
+    /// Figures a run must meet (for CI); a failed one makes `run` exit 1.
+    pub expect: Vec<Expectation>,
+}
+
+impl Scenario {
+    /// The names of all regions, in scenario order.
+    pub fn region_names(&self) -> Vec<&str> {
+        self.regions.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// When the last fault that ends has ended, or `None` if some fault never ends.
+    pub fn last_fault_end(&self) -> Option<Time> {
+        let mut last = Time::ZERO;
+        for f in &self.faults {
+            match f.end() {
+                Some(end) => last = last.max(end),
+                None => return None,
+            }
+        }
+        Some(last)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    pub name: String,
+    pub clock: Clock,
+}
+
+/// A region's clock: reads `t + offset + drift_ppm·1e-6·t + steps so far`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Clock {
+    pub offset_ns: i64,
+    pub drift_ppm: f64,
+}
+
+/// A distribution of delays (transit or pipeline).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Latency {
+    Constant(Nanos),
+    Uniform { min: Nanos, max: Nanos },
+    /// Cut at zero.
+    Normal { mean: Nanos, stddev: Nanos },
+    /// Given by its median and 99th percentile.
+    LogNormal { median: Nanos, p99: Nanos },
+    Exponential { mean: Nanos },
+    Pareto { min: Nanos, alpha: f64 },
+    /// Piecewise linear between the given (quantile, value) points; the
+    /// first point has quantile 0 and the last quantile 1, both strictly
+    /// increasing in quantile and non-decreasing in value.
+    Percentiles(Vec<(f64, Nanos)>),
+}
+
+impl Latency {
+    /// The median, used to rank regions by distance (nearest healthy region).
+    pub fn median_ns(&self) -> f64 {
+        match self {
+            Latency::Constant(v) => *v as f64,
+            Latency::Uniform { min, max } => (*min as f64 + *max as f64) / 2.0,
+            Latency::Normal { mean, .. } => *mean as f64,
+            Latency::LogNormal { median, .. } => *median as f64,
+            Latency::Exponential { mean } => *mean as f64 * std::f64::consts::LN_2,
+            Latency::Pareto { min, alpha } => *min as f64 * 2f64.powf(1.0 / alpha),
+            Latency::Percentiles(points) => {
+                for w in points.windows(2) {
+                    let ((q0, v0), (q1, v1)) = (w[0], w[1]);
+                    if q1 >= 0.5 {
+                        let f = if q1 > q0 { (0.5 - q0) / (q1 - q0) } else { 0.0 };
+                        return v0 as f64 + f * (v1 as f64 - v0 as f64);
+                    }
+                }
+                points.last().map(|p| p.1 as f64).unwrap_or(0.0)
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replication {
+    pub mode: Mode,
+    pub timestamps: Timestamps,
+    /// Change capture and shipping delay at the origin, drawn once per write.
+    pub pipeline: Latency,
+    /// Optional service rate of every stream, messages per second.
+    pub throughput_per_s: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mode {
+    ActiveActive,
+    SinglePrimary(SinglePrimary),
+    Strong(Strong),
+}
+
+impl Mode {
+    /// The name as written in YAML and in `summary.csv`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mode::ActiveActive => "active_active",
+            Mode::SinglePrimary(_) => "single_primary",
+            Mode::Strong(_) => "strong",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SinglePrimary {
+    pub primary: RegionId,
+    pub secondary_writes: SecondaryWrites,
+    pub failover: Failover,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecondaryWrites {
+    Reject,
+    Forward,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failover {
+    /// An outage of the primary is noticed after this long.
+    pub detect: Nanos,
+    /// Then a secondary takes over after this long.
+    pub promote: Nanos,
+    pub target: FailoverTarget,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailoverTarget {
+    LeastLag,
+    Region(RegionId),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Strong {
+    /// A region that stores and votes but serves no clients.
+    pub witness: Option<RegionId>,
+}
+
+/// How a write gets its last-writer-wins timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timestamps {
+    /// The origin region's clock reading.
+    Wall,
+    /// A hybrid logical clock: never backwards, above all seen.
+    Hlc,
+    /// Perfect clocks: true time.
+    TrueTime,
+}
+
+impl Timestamps {
+    pub fn name(self) -> &'static str {
+        match self {
+            Timestamps::Wall => "wall",
+            Timestamps::Hlc => "hlc",
+            Timestamps::TrueTime => "true_time",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub kind: TableKind,
+    pub keys: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    /// Writes are blind puts.
+    Item,
+    /// Writes are increments: read the local value, write value + 1.
+    Counter,
+}
+
+impl TableKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TableKind::Item => "item",
+            TableKind::Counter => "counter",
+        }
+    }
+}
+
+/// One workload entry: clients in some regions sending to one table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientStream {
+    pub regions: Vec<RegionId>,
+    pub table: TableId,
+    /// Operations per second, per listed region.
+    pub rate_per_s: f64,
+    pub arrival: Arrival,
+    /// Fraction of operations that are writes; the rest are reads.
+    pub write_fraction: f64,
+    pub access: Access,
+    /// Probability that a client picks a key homed in its own region.
+    pub home_affinity: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    Poisson,
+    Constant,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Access {
+    Uniform,
+    Zipf(f64),
+    /// A fraction `keys` of the keys receives a share `share` of operations.
+    Hotspot {
+        keys: f64,
+        share: f64,
+    },
+}
+
+/// What a region outage does to its clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutageClients {
+    Fail,
+    Reroute,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub at: Time,
+    /// `None`: the fault never ends (or has no length, for a clock step).
+    pub length: Option<Nanos>,
+}
+
+impl Fault {
+    /// When the fault ends; a clock step ends when it happens.
+    pub fn end(&self) -> Option<Time> {
+        match self.kind {
+            FaultKind::ClockStep { .. } | FaultKind::Switchover { .. } => Some(self.at),
+            _ => self.length.map(|l| self.at.after(l)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    /// The listed one-way links are down (`between` gives both directions).
+    Partition { links: Vec<(RegionId, RegionId)> },
+    /// Every link to and from the region is down; its clients keep working.
+    Isolate { region: RegionId },
+    /// The region stops: no clients, sends and receives nothing.
+    Outage {
+        region: RegionId,
+        clients: OutageClients,
+    },
+    /// The region's clock jumps by `by_ns` (may be negative).
+    ClockStep { region: RegionId, by_ns: i64 },
+    /// Planned change of primary (single-primary mode).
+    Switchover { to: RegionId },
+}
+
+impl FaultKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::Partition { .. } => "partition",
+            FaultKind::Isolate { .. } => "isolate",
+            FaultKind::Outage { .. } => "outage",
+            FaultKind::ClockStep { .. } => "clock_step",
+            FaultKind::Switchover { .. } => "switchover",
+        }
+    }
+}
+
+/// A figure a run must meet, from the scenario's `expect:` section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expectation {
+    /// A `summary.csv` column name.
+    pub metric: String,
+    pub op: CompareOp,
+    pub value: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+}
+
+impl CompareOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+            CompareOp::Eq => "==",
+        }
+    }
+
+    pub fn holds(self, actual: f64, bound: f64) -> bool {
+        match self {
+            CompareOp::Lt => actual < bound,
+            CompareOp::Le => actual <= bound,
+            CompareOp::Gt => actual > bound,
+            CompareOp::Ge => actual >= bound,
+            CompareOp::Eq => actual == bound,
+        }
+    }
+}
