@@ -1,1 +1,10 @@
 //! Results out: CSV files, charts, the HTML report and the terminal summary.
+//!
+//! Reads only `metrics::result` types and the typed scenario; never runs
+//! the simulation itself.
+
+pub mod charts;
+pub mod csv_out;
+pub mod html;
+pub mod output;
+pub mod terminal;
