@@ -1,4 +1,5 @@
 //! Recording and aggregation: histograms, time buckets, and the plain
 //! result types the report layer reads.
 
+pub mod hist;
 pub mod result;

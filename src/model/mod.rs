@@ -4,16 +4,28 @@
 //! `run` is the one entry point: a validated scenario in, a `RunOutput` out.
 //! Nothing here touches files or terminals; progress goes through a callback.
 
-use crate::error::Result;
+pub mod clock;
+pub mod engine;
+pub mod faults;
+pub mod lineage;
+pub mod network;
+pub mod record;
+pub mod workload;
+
+use crate::error::{Error, Result};
 use crate::metrics::result::{RunResult, Trace};
 use crate::scenario::Scenario;
+
+/// Above this many estimated events a run is refused unless raised.
+pub const DEFAULT_MAX_EVENTS: u64 = 1_000_000_000;
 
 /// How to run (not what to simulate: that is the scenario).
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     /// Keep per-write and per-delivery records (`writes.csv`, `deliveries.csv`).
     pub trace: bool,
-    /// Refuse a scenario whose estimated event count is above this.
+    /// Refuse a scenario whose estimated event count is above this
+    /// (`None`: `DEFAULT_MAX_EVENTS`).
     pub max_events: Option<u64>,
 }
 
@@ -24,9 +36,35 @@ pub struct RunOutput {
     pub trace: Option<Trace>,
 }
 
+/// The expected number of events: every client operation, plus one
+/// delivery per write and other region.
+pub fn estimate_events(s: &Scenario) -> f64 {
+    let secs = s.duration as f64 / 1e9;
+    let others = s.regions.len().saturating_sub(1) as f64;
+    s.workload
+        .iter()
+        .map(|w| {
+            let ops = w.rate_per_s * secs * w.regions.len() as f64;
+            ops * (1.0 + w.write_fraction * others)
+        })
+        .sum()
+}
+
 /// Run a scenario to completion. `progress` is called now and then with the
-/// fraction of simulated time done (0.0 to 1.0).
-pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(f64)) -> Result<RunOutput> {
-    let _ = (scenario, options, progress);
-    todo!("engine")
+/// fraction of simulated time done (0.0 to 1.0); when it returns `false` the
+/// run stops with an "interrupted" error (Ctrl-C).
+pub fn run(
+    scenario: &Scenario,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<RunOutput> {
+    let limit = options.max_events.unwrap_or(DEFAULT_MAX_EVENTS);
+    let estimate = estimate_events(scenario);
+    if estimate > limit as f64 {
+        return Err(Error::new(format!(
+            "{}: about {:.3e} events expected, more than the limit of {limit}; shorten the duration, lower the rates, or raise the limit with --max-events",
+            scenario.name, estimate
+        )));
+    }
+    engine::Engine::new(scenario, options)?.run(progress)
 }

@@ -1,0 +1,591 @@
+//! The active-active engine: every region takes writes, replication streams
+//! carry each write to every other region, last writer wins.
+//!
+//! The event loop pops the earliest head among the client sources and the
+//! replication streams (see `sim::queue`). Client events issue writes and
+//! serve reads; stream events deliver a version to a region, which
+//! installs it if it beats the current one. Outcomes (lost, survived) are
+//! decided by the lineage as soon as they are certain.
+
+use super::clock::RegionClock;
+use super::faults::{self, Schedule};
+use super::lineage::{Lineage, Node, NodeId, NONE};
+use super::network::{Message, Stream};
+use super::record::Recorder;
+use super::workload::{ClientSource, Op};
+use super::{RunOptions, RunOutput};
+use crate::error::{Error, Result};
+use crate::metrics::result::*;
+use crate::scenario::{OutageClients, Scenario, TableKind};
+use crate::sim::dist::Sampler;
+use crate::sim::queue::EventQueue;
+use crate::sim::rng::{stream, SimRng};
+use crate::sim::time::{ns_to_ms, Time};
+
+/// How often (in events) progress is reported.
+const PROGRESS_EVERY: u64 = 1 << 16;
+
+pub struct Engine<'a> {
+    s: &'a Scenario,
+    n: usize,
+    /// First global key of each table.
+    key_base: Vec<u32>,
+    total_keys: usize,
+    /// `current[region * total_keys + key]`: the version the region holds.
+    current: Vec<NodeId>,
+    /// Per key: the latest write issued anywhere (causal inversions
+    /// excluded), held so that stale reads can be judged against it.
+    latest: Vec<NodeId>,
+    lineage: Lineage,
+    clocks: Vec<RegionClock>,
+    /// Rank of each region's name in alphabetical order.
+    rank: Vec<u16>,
+    schedule: Schedule,
+    /// `stream_of[from * n + to]`, `usize::MAX` on the diagonal.
+    stream_of: Vec<usize>,
+    streams: Vec<Stream>,
+    link_rng: Vec<SimRng>,
+    link_delay: Vec<Sampler>,
+    pipeline_rng: Vec<SimRng>,
+    pipeline: Sampler,
+    clients: Vec<ClientSource>,
+    /// Per region, the other regions nearest first (for rerouting).
+    nearest: Vec<Vec<usize>>,
+    queue: EventQueue,
+    rec: Recorder,
+    next_write_id: u64,
+    last_change: Time,
+    last_event: Time,
+    trace_deliveries: Option<Vec<DeliveryTrace>>,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(s: &'a Scenario, options: &RunOptions) -> Result<Engine<'a>> {
+        let n = s.regions.len();
+        let mut key_base = Vec::with_capacity(s.tables.len());
+        let mut total: u64 = 0;
+        let mut counter_ranges = Vec::new();
+        for t in &s.tables {
+            key_base.push(total as u32);
+            if t.kind == TableKind::Counter {
+                counter_ranges.push((total as u32, (total + t.keys as u64) as u32));
+            }
+            total += t.keys as u64;
+        }
+        if total >= u32::MAX as u64 {
+            return Err(Error::new(format!(
+                "tables: {total} keys in all; at most {} are supported",
+                u32::MAX - 1
+            )));
+        }
+        let total_keys = total as usize;
+        let cells = total_keys
+            .checked_mul(n)
+            .filter(|c| *c <= 1 << 34)
+            .ok_or_else(|| Error::new("tables: too many keys times regions to hold in memory"))?;
+
+        let mut lineage = Lineage::new();
+        let roots: Vec<NodeId> = (0..total_keys as u32)
+            .map(|k| lineage.root(k, n as u32))
+            .collect();
+        let mut current = Vec::with_capacity(cells);
+        for _ in 0..n {
+            current.extend_from_slice(&roots);
+        }
+
+        let schedule = Schedule::new(s);
+        let clocks = (0..n)
+            .map(|r| {
+                RegionClock::new(
+                    s.regions[r].clock,
+                    schedule.clock_steps[r].clone(),
+                    s.replication.timestamps,
+                )
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| s.regions[a].name.cmp(&s.regions[b].name));
+        let mut rank = vec![0u16; n];
+        for (i, &r) in order.iter().enumerate() {
+            rank[r] = i as u16;
+        }
+
+        let mut stream_of = vec![usize::MAX; n * n];
+        let mut streams = Vec::new();
+        let mut link_rng = Vec::new();
+        let mut link_delay = Vec::new();
+        for from in 0..n {
+            for to in 0..n {
+                if from == to {
+                    continue;
+                }
+                stream_of[from * n + to] = streams.len();
+                streams.push(Stream::new(
+                    from,
+                    to,
+                    schedule.link_down[from][to].clone(),
+                    s.replication.throughput_per_s,
+                ));
+                let purpose = format!("link/{}/{}", s.regions[from].name, s.regions[to].name);
+                link_rng.push(stream(s.seed, &purpose));
+                link_delay.push(Sampler::new(&s.links[from][to]));
+            }
+        }
+        let pipeline_rng = s
+            .regions
+            .iter()
+            .map(|r| stream(s.seed, &format!("pipeline/{}", r.name)))
+            .collect();
+
+        let mut clients = Vec::new();
+        for (i, w) in s.workload.iter().enumerate() {
+            for &r in &w.regions {
+                clients.push(ClientSource::new(s, i, w, r));
+            }
+        }
+
+        let nearest = (0..n)
+            .map(|r| {
+                let mut others: Vec<usize> = (0..n).filter(|&o| o != r).collect();
+                others.sort_by(|&a, &b| {
+                    s.links[r][a]
+                        .median_ns()
+                        .total_cmp(&s.links[r][b].median_ns())
+                        .then(a.cmp(&b))
+                });
+                others
+            })
+            .collect();
+
+        let rec = Recorder::new(s.bucket, n, streams.len(), counter_ranges, options.trace);
+        Ok(Engine {
+            s,
+            n,
+            key_base,
+            total_keys,
+            current,
+            latest: vec![NONE; total_keys],
+            lineage,
+            clocks,
+            rank,
+            schedule,
+            stream_of,
+            streams,
+            link_rng,
+            link_delay,
+            pipeline_rng,
+            pipeline: Sampler::new(&s.replication.pipeline),
+            clients,
+            nearest,
+            queue: EventQueue::new(),
+            rec,
+            next_write_id: 1,
+            last_change: Time::ZERO,
+            last_event: Time::ZERO,
+            trace_deliveries: options.trace.then(Vec::new),
+        })
+    }
+
+    /// Run to the end and gather the results.
+    pub fn run(mut self, progress: &mut dyn FnMut(f64) -> bool) -> Result<RunOutput> {
+        let end = Time(self.s.duration).after(self.s.drain_limit);
+        for c in 0..self.clients.len() {
+            if let Some(t) = self.clients[c].next_time() {
+                let seq = self.queue.next_seq();
+                self.queue.push(t, seq, c as u32);
+            }
+        }
+        let n_clients = self.clients.len() as u32;
+        let mut events: u64 = 0;
+        while let Some((t, _seq, source)) = self.queue.pop() {
+            if t > end {
+                break;
+            }
+            self.rec.advance(t.ns(), &self.streams);
+            self.last_event = t;
+            if source < n_clients {
+                let c = source as usize;
+                let op = self.clients[c].take();
+                self.client_op(op);
+                if let Some(next) = self.clients[c].next_time() {
+                    let seq = self.queue.next_seq();
+                    self.queue.push(next, seq, source);
+                }
+            } else {
+                self.deliver((source - n_clients) as usize, t);
+            }
+            events += 1;
+            if events % PROGRESS_EVERY == 0 && !progress(t.ns() as f64 / end.ns().max(1) as f64) {
+                return Err(Error::new("interrupted; no results written"));
+            }
+        }
+        progress(1.0);
+        Ok(self.finish(events))
+    }
+
+    fn client_op(&mut self, op: Op) {
+        let mut region = op.region;
+        if let Some(clients) = self.schedule.outage_at(region, op.time) {
+            let healthy = match clients {
+                OutageClients::Fail => None,
+                OutageClients::Reroute => self.nearest[region]
+                    .iter()
+                    .copied()
+                    .find(|&r| self.schedule.outage_at(r, op.time).is_none()),
+            };
+            match healthy {
+                Some(r) => {
+                    region = r;
+                    self.rec.rerouted_ops += 1;
+                }
+                None => {
+                    if op.is_write {
+                        self.rec.failed_writes += 1;
+                    } else {
+                        self.rec.failed_reads += 1;
+                    }
+                    self.rec.regions[region].failed_ops += 1;
+                    return;
+                }
+            }
+        }
+        let key = self.key_base[op.table] + op.key;
+        if op.is_write {
+            self.write(region, op.table, key, op.time);
+        } else {
+            self.read(region, key, op.time);
+        }
+    }
+
+    fn write(&mut self, x: usize, table: usize, key: u32, t: Time) {
+        let cell = x * self.total_keys + key as usize;
+        let cur_id = self.current[cell];
+        let cur = *self.lineage.get(cur_id);
+        let ts = self.clocks[x].stamp(t);
+        let counter = self.s.tables[table].kind == TableKind::Counter;
+        let write_id = self.next_write_id;
+        self.next_write_id += 1;
+        let mut node = Node {
+            write_id,
+            issue_ns: t.ns(),
+            ts,
+            value: if counter { cur.value + 1 } else { 0 },
+            parent: cur_id,
+            key,
+            origin: x as u16,
+            origin_rank: self.rank[x],
+            inverted: false,
+            ..Node::default()
+        };
+        let installed = node.beats(&cur);
+        node.inverted = !installed;
+        // Holders: one message per other region, the origin if it installed
+        // it, and the latest-write marker unless it is a causal inversion.
+        let holds = (self.n as u32 - 1) + 2 * installed as u32;
+        let (id, conflict) = self.lineage.child(node, holds);
+
+        self.rec.writes += 1;
+        self.rec.regions[x].writes += 1;
+        if counter {
+            self.rec.increments += 1;
+        }
+        let bucket = self.rec.bucket_of(t.ns());
+        bucket.writes += 1;
+        if conflict {
+            bucket.conflicts += 1;
+            self.rec.conflicts += 1;
+        }
+        if let Some(tw) = &mut self.rec.trace_writes {
+            tw.push(WriteTrace {
+                write_id,
+                table: self.s.tables[table].name.clone(),
+                key: u64::from(key - self.key_base[table]),
+                region: self.s.regions[x].name.clone(),
+                kind: if counter { "increment" } else { "put" },
+                issue_ns: t.ns(),
+                timestamp_ns: ts,
+                parent_id: cur.write_id,
+                outcome: "survived",
+                cause: "",
+            });
+        }
+
+        if installed {
+            self.current[cell] = id;
+            let old_latest = std::mem::replace(&mut self.latest[key as usize], id);
+            self.lineage.release(cur_id, &mut self.rec);
+            if old_latest != NONE {
+                self.lineage.release(old_latest, &mut self.rec);
+            }
+        } else {
+            self.rec.causal_inversions += 1;
+        }
+
+        let ready = t.after(self.pipeline.sample(&mut self.pipeline_rng[x]));
+        let n_clients = self.clients.len() as u32;
+        for y in 0..self.n {
+            if y == x {
+                continue;
+            }
+            let si = self.stream_of[x * self.n + y];
+            let transit = self.link_delay[si].sample(&mut self.link_rng[si]);
+            let st = &mut self.streams[si];
+            let arrive = st.arrival(ready, transit);
+            let seq = self.queue.next_seq();
+            let was_empty = st.queue.is_empty();
+            st.push(Message {
+                node: id,
+                arrive,
+                seq,
+            });
+            if was_empty && arrive != Time::MAX {
+                self.queue.push(arrive, seq, n_clients + si as u32);
+            }
+        }
+    }
+
+    fn read(&mut self, x: usize, key: u32, t: Time) {
+        self.rec.reads += 1;
+        self.rec.regions[x].reads += 1;
+        self.rec.bucket_of(t.ns()).reads += 1;
+        let latest = self.latest[key as usize];
+        if latest == NONE {
+            return;
+        }
+        let v = self.current[x * self.total_keys + key as usize];
+        if v != latest && !self.lineage.descends_from(v, latest) {
+            self.rec.stale_reads += 1;
+            self.rec.regions[x].stale_reads += 1;
+            self.rec.bucket_of(t.ns()).stale_reads += 1;
+            let issued = self.lineage.get(latest).issue_ns;
+            self.rec.staleness.record(t.ns().saturating_sub(issued));
+        }
+    }
+
+    fn deliver(&mut self, si: usize, t: Time) {
+        let st = &mut self.streams[si];
+        let Some(msg) = st.queue.pop_front() else {
+            return;
+        };
+        st.deliveries += 1;
+        let y = st.to;
+        if let Some(next) = st.queue.front() {
+            if next.arrive != Time::MAX {
+                let n_clients = self.clients.len() as u32;
+                self.queue.push(next.arrive, next.seq, n_clients + si as u32);
+            }
+        }
+        let v = *self.lineage.get(msg.node);
+        self.rec.delivery(si, t.since(Time(v.issue_ns)));
+        self.clocks[y].observe(v.ts);
+        let cell = y * self.total_keys + v.key as usize;
+        let cur_id = self.current[cell];
+        let applied = v.beats(self.lineage.get(cur_id));
+        if applied {
+            self.current[cell] = msg.node;
+            self.lineage.hold(msg.node);
+            self.last_change = t;
+        }
+        if let Some(td) = &mut self.trace_deliveries {
+            td.push(DeliveryTrace {
+                write_id: v.write_id,
+                to: self.s.regions[y].name.clone(),
+                arrive_ns: t.ns(),
+                applied,
+            });
+        }
+        self.lineage.release(msg.node, &mut self.rec);
+        if applied {
+            self.lineage.release(cur_id, &mut self.rec);
+        }
+    }
+
+    /// Settle what is left and build the results.
+    fn finish(mut self, events: u64) -> RunOutput {
+        let s = self.s;
+        let duration = Time(s.duration);
+        // Buckets up to the later of the workload's end and the last event.
+        let until = self.last_event.max(duration);
+        while self.rec.buckets.len() as u64 * s.bucket < until.ns() {
+            self.rec.advance(self.rec.buckets.len() as u64 * s.bucket, &self.streams);
+        }
+        self.rec.finish(&self.streams);
+
+        let undelivered: u64 = self.streams.iter().map(|st| st.queue.len() as u64).sum();
+        let k = self.total_keys;
+        let same_everywhere =
+            (1..self.n).all(|r| self.current[r * k..(r + 1) * k] == self.current[..k]);
+        let converged = undelivered == 0 && same_everywhere;
+        let reference = match s.last_fault_end() {
+            Some(f) => f.max(duration),
+            None => duration,
+        };
+        let convergence_ms = ns_to_ms(self.last_change.since(reference));
+
+        // Counter values as region 0 holds them (all agree when converged).
+        let mut counter_total = 0u64;
+        for (ti, t) in s.tables.iter().enumerate() {
+            if t.kind == TableKind::Counter {
+                let base = self.key_base[ti] as usize;
+                for key in base..base + t.keys as usize {
+                    counter_total += self.lineage.get(self.current[key]).value;
+                }
+            }
+        }
+
+        // The latest-write markers are not real holders: letting go of them
+        // still decides losses. After that, whatever a region or a message
+        // still holds counts as survived (it has not been overwritten
+        // everywhere; only a run that did not converge has such versions
+        // besides the final ones).
+        for key in 0..k {
+            let l = self.latest[key];
+            if l != NONE {
+                self.lineage.release(l, &mut self.rec);
+            }
+        }
+        self.rec.teardown = true;
+        for si in 0..self.streams.len() {
+            while let Some(m) = self.streams[si].queue.pop_front() {
+                self.lineage.release(m.node, &mut self.rec);
+            }
+        }
+        for cell in 0..self.current.len() {
+            self.lineage.release(self.current[cell], &mut self.rec);
+        }
+
+        let rec = &self.rec;
+        let name = |r: usize| s.regions[r].name.clone();
+        let links: Vec<LinkRow> = self
+            .streams
+            .iter()
+            .zip(&rec.streams)
+            .map(|(st, sb)| LinkRow {
+                from: name(st.from),
+                to: name(st.to),
+                deliveries: st.deliveries,
+                lag_p50_ms: sb.all.quantile_ms(0.5),
+                lag_p90_ms: sb.all.quantile_ms(0.9),
+                lag_p99_ms: sb.all.quantile_ms(0.99),
+                lag_max_ms: sb.all.max_ms(),
+                max_backlog: st.max_backlog,
+            })
+            .collect();
+        let stream_series = self
+            .streams
+            .iter()
+            .zip(&rec.streams)
+            .map(|(st, sb)| StreamSeries {
+                from: name(st.from),
+                to: name(st.to),
+                lag_p50_ms: sb.lag_p50_ms.clone(),
+                lag_p99_ms: sb.lag_p99_ms.clone(),
+                backlog: sb.backlog.clone(),
+            })
+            .collect();
+        let lag_cdf = rec.streams.iter().map(|sb| sb.all.cdf()).collect();
+        let regions = rec
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(r, c)| RegionRow {
+                region: name(r),
+                writes: c.writes,
+                reads: c.reads,
+                lost_writes: c.lost_writes,
+                stale_reads: c.stale_reads,
+                failed_ops: c.failed_ops,
+                ..RegionRow::default()
+            })
+            .collect();
+        let fault_windows = faults::windows_for_report(s);
+        let timeseries = rec
+            .buckets
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let t0 = i as u64 * s.bucket;
+                let t1 = t0 + s.bucket;
+                BucketRow {
+                    t_start_s: Time(t0).as_secs(),
+                    t_end_s: Time(t1).as_secs(),
+                    writes: b.writes,
+                    lost_writes: b.lost_writes,
+                    conflicts: b.conflicts,
+                    reads: b.reads,
+                    stale_reads: b.stale_reads,
+                    lag_p50_ms: b.lag_p50_ms,
+                    lag_p99_ms: b.lag_p99_ms,
+                    lag_max_ms: b.lag_max_ms,
+                    backlog: b.backlog,
+                    faults_active: active_faults(s, Time(t0), Time(t1)),
+                }
+            })
+            .collect();
+        let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let summary = Summary {
+            scenario: s.name.clone(),
+            seed: s.seed,
+            mode: s.replication.mode.name().to_string(),
+            timestamps: s.replication.timestamps.name().to_string(),
+            duration_s: duration.as_secs(),
+            writes: rec.writes,
+            reads: rec.reads,
+            lost_writes: rec.lost_writes,
+            lost_write_rate: ratio(rec.lost_writes, rec.writes),
+            conflicts: rec.conflicts,
+            causal_inversions: rec.causal_inversions,
+            increments: rec.increments,
+            lost_increments: rec.increments.saturating_sub(counter_total),
+            stale_reads: rec.stale_reads,
+            stale_read_rate: ratio(rec.stale_reads, rec.reads),
+            lag_p50_ms: rec.lag.quantile_ms(0.5),
+            lag_p99_ms: rec.lag.quantile_ms(0.99),
+            lag_max_ms: rec.lag.max_ms(),
+            converged,
+            convergence_ms,
+            failed_writes: rec.failed_writes,
+            failed_reads: rec.failed_reads,
+            rerouted_ops: rec.rerouted_ops,
+            staleness_p50_ms: rec.staleness.quantile_ms(0.5),
+            staleness_p99_ms: rec.staleness.quantile_ms(0.99),
+            max_backlog: self.streams.iter().map(|st| st.max_backlog).max().unwrap_or(0),
+            counter_total,
+            undelivered,
+            mode_extras: ModeExtras::default(),
+        };
+        debug_assert_eq!(rec.lost_writes + rec.survived_writes, rec.writes);
+        let trace = self.trace_deliveries.take().map(|deliveries| Trace {
+            writes: self.rec.trace_writes.take().unwrap_or_default(),
+            deliveries,
+        });
+        RunOutput {
+            result: RunResult {
+                summary,
+                links,
+                regions,
+                timeseries,
+                stream_series,
+                lag_cdf,
+                faults: fault_windows,
+                events,
+            },
+            trace,
+        }
+    }
+}
+
+/// How many faults are active at some time in `[t0, t1)`.
+fn active_faults(s: &Scenario, t0: Time, t1: Time) -> u32 {
+    s.faults
+        .iter()
+        .filter(|f| {
+            let end = f.end();
+            if end == Some(f.at) {
+                f.at >= t0 && f.at < t1
+            } else {
+                f.at < t1 && end.is_none_or(|e| e > t0)
+            }
+        })
+        .count() as u32
+}

@@ -1,0 +1,207 @@
+//! What the engine counts while it runs: totals, per-region and per-bucket
+//! counters, lag histograms, and write outcomes from the lineage.
+//!
+//! Time buckets close lazily: before an event at time t is handled, every
+//! bucket that ends at or before t is closed, its lag percentiles and
+//! backlog snapshot kept and its histograms reset. So memory holds one live
+//! histogram per stream however long the run.
+
+use super::lineage::{Node, Outcomes};
+use super::network::Stream;
+use crate::metrics::hist::LatencyHist;
+use crate::metrics::result::WriteTrace;
+
+/// Counters of one time bucket.
+#[derive(Clone, Debug, Default)]
+pub struct BucketCounts {
+    pub writes: u64,
+    pub lost_writes: u64,
+    pub conflicts: u64,
+    pub reads: u64,
+    pub stale_reads: u64,
+    pub lag_p50_ms: f64,
+    pub lag_p99_ms: f64,
+    pub lag_max_ms: f64,
+    pub backlog: u64,
+}
+
+/// Per-region counters.
+#[derive(Clone, Debug, Default)]
+pub struct RegionCounts {
+    pub writes: u64,
+    pub reads: u64,
+    pub lost_writes: u64,
+    pub stale_reads: u64,
+    pub failed_ops: u64,
+}
+
+/// Per-stream lag and backlog, per closed bucket.
+#[derive(Clone, Debug, Default)]
+pub struct StreamBuckets {
+    pub lag_p50_ms: Vec<Option<f64>>,
+    pub lag_p99_ms: Vec<Option<f64>>,
+    pub backlog: Vec<u64>,
+    pub live: LatencyHist,
+    pub all: LatencyHist,
+}
+
+#[derive(Debug)]
+pub struct Recorder {
+    pub bucket_ns: u64,
+    pub buckets: Vec<BucketCounts>,
+    /// End of the bucket now open.
+    open_end: u64,
+    bucket_lag: LatencyHist,
+    pub lag: LatencyHist,
+    pub staleness: LatencyHist,
+    pub streams: Vec<StreamBuckets>,
+    pub regions: Vec<RegionCounts>,
+    pub writes: u64,
+    pub reads: u64,
+    pub lost_writes: u64,
+    pub survived_writes: u64,
+    pub conflicts: u64,
+    pub causal_inversions: u64,
+    pub increments: u64,
+    /// Lost writes on counter tables (checked against the counter identity).
+    pub lost_counter_writes: u64,
+    pub stale_reads: u64,
+    pub failed_writes: u64,
+    pub failed_reads: u64,
+    pub rerouted_ops: u64,
+    /// Global key ranges `[lo, hi)` of the counter tables.
+    counter_key_ranges: Vec<(u32, u32)>,
+    /// Write records by id (trace only); outcome filled in when decided.
+    pub trace_writes: Option<Vec<WriteTrace>>,
+    /// Set at the end of a run, when every version still held by a region
+    /// or a message counts as survived whatever order it is let go in.
+    pub teardown: bool,
+}
+
+impl Recorder {
+    pub fn new(
+        bucket_ns: u64,
+        regions: usize,
+        streams: usize,
+        counter_key_ranges: Vec<(u32, u32)>,
+        trace: bool,
+    ) -> Recorder {
+        Recorder {
+            bucket_ns,
+            buckets: vec![BucketCounts::default()],
+            open_end: bucket_ns,
+            bucket_lag: LatencyHist::new(),
+            lag: LatencyHist::new(),
+            staleness: LatencyHist::new(),
+            streams: vec![StreamBuckets::default(); streams],
+            regions: vec![RegionCounts::default(); regions],
+            writes: 0,
+            reads: 0,
+            lost_writes: 0,
+            survived_writes: 0,
+            conflicts: 0,
+            causal_inversions: 0,
+            increments: 0,
+            lost_counter_writes: 0,
+            stale_reads: 0,
+            failed_writes: 0,
+            failed_reads: 0,
+            rerouted_ops: 0,
+            counter_key_ranges,
+            trace_writes: trace.then(Vec::new),
+            teardown: false,
+        }
+    }
+
+    /// Close every bucket that ends at or before `t`.
+    #[inline]
+    pub fn advance(&mut self, t: u64, streams: &[Stream]) {
+        while t >= self.open_end {
+            self.close_bucket(streams);
+        }
+    }
+
+    fn close_bucket(&mut self, streams: &[Stream]) {
+        let mut backlog = 0;
+        for (sb, st) in self.streams.iter_mut().zip(streams) {
+            let empty = sb.live.is_empty();
+            sb.lag_p50_ms.push((!empty).then(|| sb.live.quantile_ms(0.5)));
+            sb.lag_p99_ms.push((!empty).then(|| sb.live.quantile_ms(0.99)));
+            sb.backlog.push(st.queue.len() as u64);
+            backlog += st.queue.len() as u64;
+            sb.live.reset();
+        }
+        let row = self.buckets.last_mut().expect("a bucket is always open");
+        row.lag_p50_ms = self.bucket_lag.quantile_ms(0.5);
+        row.lag_p99_ms = self.bucket_lag.quantile_ms(0.99);
+        row.lag_max_ms = self.bucket_lag.max_ms();
+        row.backlog = backlog;
+        self.bucket_lag.reset();
+        self.buckets.push(BucketCounts::default());
+        self.open_end += self.bucket_ns;
+    }
+
+    /// Close the open bucket for good (end of run).
+    pub fn finish(&mut self, streams: &[Stream]) {
+        self.close_bucket(streams);
+        self.buckets.pop();
+    }
+
+    /// The bucket an issue time falls in.
+    #[inline]
+    pub fn bucket_of(&mut self, t_ns: u64) -> &mut BucketCounts {
+        let i = (t_ns / self.bucket_ns) as usize;
+        &mut self.buckets[i]
+    }
+
+    /// Record one delivery's lag on stream `stream`.
+    #[inline]
+    pub fn delivery(&mut self, stream: usize, lag_ns: u64) {
+        self.lag.record(lag_ns);
+        self.bucket_lag.record(lag_ns);
+        let sb = &mut self.streams[stream];
+        sb.live.record(lag_ns);
+        sb.all.record(lag_ns);
+    }
+
+    fn is_counter_key(&self, key: u32) -> bool {
+        self.counter_key_ranges
+            .iter()
+            .any(|&(lo, hi)| key >= lo && key < hi)
+    }
+
+    fn set_outcome(&mut self, n: &Node, outcome: &'static str, cause: &'static str) {
+        if let Some(tw) = &mut self.trace_writes {
+            if let Some(w) = tw.get_mut(n.write_id as usize - 1) {
+                w.outcome = outcome;
+                w.cause = cause;
+            }
+        }
+    }
+}
+
+impl Outcomes for Recorder {
+    fn lost(&mut self, n: &Node) {
+        if self.teardown {
+            self.survived(n);
+            return;
+        }
+        self.lost_writes += 1;
+        self.regions[n.origin as usize].lost_writes += 1;
+        self.bucket_of(n.issue_ns).lost_writes += 1;
+        if self.is_counter_key(n.key) {
+            self.lost_counter_writes += 1;
+        }
+        let cause = if n.inverted {
+            "causal_inversion"
+        } else {
+            "overwritten"
+        };
+        self.set_outcome(n, "lost", cause);
+    }
+
+    fn survived(&mut self, n: &Node) {
+        self.survived_writes += 1;
+        self.set_outcome(n, "survived", "");
+    }
+}

@@ -1,0 +1,74 @@
+//! Scenarios built in code, so model tests do not depend on the YAML loader.
+
+use replisim::model::{self, RunOptions, RunOutput};
+use replisim::scenario::*;
+use replisim::sim::time::{NS_PER_MS, NS_PER_S};
+
+pub const MS: u64 = NS_PER_MS;
+pub const S: u64 = NS_PER_S;
+
+/// `n` regions named r0, r1, ... with perfect clocks, every link a constant
+/// `delay_ns`, no pipeline delay, one item table of `keys` keys, and no
+/// workload yet.
+pub fn base(n: usize, delay_ns: u64, keys: u32, duration_ns: u64) -> Scenario {
+    Scenario {
+        name: "test".into(),
+        description: String::new(),
+        seed: 1,
+        duration: duration_ns,
+        drain_limit: 600 * S,
+        regions: (0..n)
+            .map(|i| Region {
+                name: format!("r{i}"),
+                clock: Clock::default(),
+            })
+            .collect(),
+        links: (0..n)
+            .map(|a| {
+                (0..n)
+                    .map(|b| Latency::Constant(if a == b { 0 } else { delay_ns }))
+                    .collect()
+            })
+            .collect(),
+        replication: Replication {
+            mode: Mode::ActiveActive,
+            timestamps: Timestamps::TrueTime,
+            pipeline: Latency::Constant(0),
+            throughput_per_s: None,
+        },
+        tables: vec![Table {
+            name: "t".into(),
+            kind: TableKind::Item,
+            keys,
+        }],
+        workload: vec![],
+        faults: vec![],
+        bucket: S,
+        expect: vec![],
+    }
+}
+
+/// A client stream in the given regions on table 0.
+pub fn clients(regions: &[usize], rate_per_s: f64, writes: f64) -> ClientStream {
+    ClientStream {
+        regions: regions.to_vec(),
+        table: 0,
+        rate_per_s,
+        arrival: Arrival::Poisson,
+        write_fraction: writes,
+        access: Access::Uniform,
+        home_affinity: 0.0,
+    }
+}
+
+pub fn run(s: &Scenario) -> RunOutput {
+    model::run(s, &RunOptions::default(), &mut |_| true).expect("scenario runs")
+}
+
+pub fn run_traced(s: &Scenario) -> RunOutput {
+    let opts = RunOptions {
+        trace: true,
+        max_events: None,
+    };
+    model::run(s, &opts, &mut |_| true).expect("scenario runs")
+}
