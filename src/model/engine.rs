@@ -64,12 +64,8 @@ impl<'a> Engine<'a> {
         let n = s.regions.len();
         let mut key_base = Vec::with_capacity(s.tables.len());
         let mut total: u64 = 0;
-        let mut counter_ranges = Vec::new();
         for t in &s.tables {
             key_base.push(total as u32);
-            if t.kind == TableKind::Counter {
-                counter_ranges.push((total as u32, (total + t.keys as u64) as u32));
-            }
             total += t.keys as u64;
         }
         if total >= u32::MAX as u64 {
@@ -84,7 +80,7 @@ impl<'a> Engine<'a> {
             .filter(|c| *c <= 1 << 34)
             .ok_or_else(|| Error::new("tables: too many keys times regions to hold in memory"))?;
 
-        let mut lineage = Lineage::new();
+        let mut lineage = Lineage::new(s.bucket, options.trace);
         let roots: Vec<NodeId> = (0..total_keys as u32)
             .map(|k| lineage.root(k, n as u32))
             .collect();
@@ -157,7 +153,7 @@ impl<'a> Engine<'a> {
             })
             .collect();
 
-        let rec = Recorder::new(s.bucket, n, streams.len(), counter_ranges, options.trace);
+        let rec = Recorder::new(s.bucket, n, streams.len(), options.trace);
         Ok(Engine {
             s,
             n,
@@ -275,6 +271,7 @@ impl<'a> Engine<'a> {
             origin: x as u16,
             origin_rank: self.rank[x],
             inverted: false,
+            counter,
             ..Node::default()
         };
         let installed = node.beats(&cur);

@@ -5,21 +5,29 @@
 //! its origin when it was issued; each key's versions form a tree. A node
 //! counts its *holds* (regions whose current version it is, messages that
 //! carry it, and the engine's own "latest write" marker) and its live
-//! children. Two rules decide outcomes as soon as they are certain:
+//! children. Three rules keep the tree small and decide outcomes as soon as
+//! they are certain:
 //!
 //! - a node with no holds and no live children can never again be read,
-//!   delivered or built upon: it is **lost**, and its parent loses a child;
-//! - the tree's root with no holds and exactly one live child is an
-//!   ancestor of everything that can still happen to the key: it has
-//!   **survived**, and the child becomes the root.
+//!   delivered or built upon: it is **lost** (with every write folded into
+//!   it, below), and its parent loses a child;
+//! - the root with no holds and exactly one live child is an ancestor of
+//!   everything that can still happen to the key: it has **survived**, and
+//!   the child becomes the root;
+//! - any other node with no holds and exactly one live child shares that
+//!   child's fate (it survives exactly when the child does), so it is
+//!   **folded** into the child: removed from the tree, its write kept only
+//!   as a count per (time bucket, origin) in the child's *weight*.
 //!
-//! So a node is forgotten the moment its fate is known, and only versions
-//! that are still contested stay in memory.
+//! So the tree holds only roots, versions that something still holds, and
+//! forks between them; long runs of undecided writes (two regions that keep
+//! overwriting each other's copies of a hot key) cost a few counters, not a
+//! node per write.
 
 /// Index of a node in the slab.
 pub type NodeId = u32;
 
-/// No node (the parent of a root).
+/// No node (the parent of a root), or no weight.
 pub const NONE: NodeId = u32::MAX;
 
 /// One version of one key.
@@ -42,12 +50,16 @@ pub struct Node {
     pub origin_rank: u16,
     /// Acknowledged but not installed at its own origin.
     pub inverted: bool,
+    /// Written to a counter table.
+    pub counter: bool,
     pub(super) holds: u32,
     pub(super) children: u32,
     /// XOR of the live children's ids: with one child left, it is that child.
     pub(super) child_xor: u32,
     /// Children ever built on this node (conflicts).
     pub children_ever: u32,
+    /// Writes folded into this node (index into the weights), or `NONE`.
+    pub(super) weight: u32,
 }
 
 impl Node {
@@ -58,24 +70,68 @@ impl Node {
     }
 }
 
+/// A count of writes that share a fate and the figures they are reported by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Run {
+    /// Time bucket of their issue time.
+    pub bucket: u32,
+    pub origin: u16,
+    pub inverted: bool,
+    pub counter: bool,
+    pub count: u64,
+}
+
+impl Run {
+    fn same_kind(&self, other: &Run) -> bool {
+        (self.bucket, self.origin, self.inverted, self.counter)
+            == (other.bucket, other.origin, other.inverted, other.counter)
+    }
+}
+
+/// Writes folded into a node: counts, and (with a trace) their ids.
+#[derive(Clone, Debug, Default)]
+struct Weight {
+    /// Sorted by kind, one run per kind.
+    runs: Vec<Run>,
+    /// (write id, causal inversion), kept only when tracing.
+    ids: Vec<(u64, bool)>,
+}
+
 /// Where decided outcomes go.
 pub trait Outcomes {
-    fn lost(&mut self, node: &Node);
-    fn survived(&mut self, node: &Node);
+    /// `run.count` writes were decided: lost or survived.
+    fn decided(&mut self, run: &Run, lost: bool);
+    /// One write's outcome, reported only when tracing.
+    fn decided_write(&mut self, write_id: u64, lost: bool, inverted: bool);
 }
 
 /// The slab of live nodes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Lineage {
     nodes: Vec<Node>,
     free: Vec<NodeId>,
+    weights: Vec<Weight>,
+    free_weights: Vec<u32>,
     live: usize,
     peak_live: usize,
+    bucket_ns: u64,
+    trace: bool,
 }
 
 impl Lineage {
-    pub fn new() -> Lineage {
-        Lineage::default()
+    /// `bucket_ns` is the width of the time buckets outcomes are reported
+    /// by; with `trace`, every write's own outcome is reported too.
+    pub fn new(bucket_ns: u64, trace: bool) -> Lineage {
+        Lineage {
+            nodes: Vec::new(),
+            free: Vec::new(),
+            weights: Vec::new(),
+            free_weights: Vec::new(),
+            live: 0,
+            peak_live: 0,
+            bucket_ns: bucket_ns.max(1),
+            trace,
+        }
     }
 
     #[inline]
@@ -109,17 +165,19 @@ impl Lineage {
             key,
             parent: NONE,
             holds,
+            weight: NONE,
             ..Node::default()
         })
     }
 
-    /// A new version built on `parent`, with `holds` initial holders.
+    /// A new version built on `node.parent`, with `holds` initial holders.
     /// Returns its id and whether it is a conflict (not the first child).
     pub fn child(&mut self, mut node: Node, holds: u32) -> (NodeId, bool) {
         node.holds = holds;
         node.children = 0;
         node.child_xor = 0;
         node.children_ever = 0;
+        node.weight = NONE;
         let parent = node.parent;
         let id = self.alloc(node);
         let p = &mut self.nodes[parent as usize];
@@ -152,32 +210,106 @@ impl Lineage {
             if n.holds != 0 {
                 return;
             }
-            if n.children == 0 {
-                if n.parent == NONE {
-                    // A root nobody holds: only at teardown.
-                    if n.write_id != 0 {
-                        out.survived(&n);
-                    }
+            let root = n.parent == NONE;
+            match n.children {
+                0 => {
+                    // Lost; or, for a root nobody holds (only at teardown),
+                    // survived.
+                    self.report(&n, !root, out);
                     self.forget(id);
+                    if root {
+                        return;
+                    }
+                    let p = &mut self.nodes[n.parent as usize];
+                    p.children -= 1;
+                    p.child_xor ^= id;
+                    id = n.parent;
+                }
+                1 if root => {
+                    self.report(&n, false, out);
+                    let child = n.child_xor;
+                    self.forget(id);
+                    self.nodes[child as usize].parent = NONE;
+                    id = child;
+                }
+                1 => {
+                    self.fold(id);
                     return;
                 }
-                out.lost(&n);
-                self.forget(id);
-                let p = &mut self.nodes[n.parent as usize];
-                p.children -= 1;
-                p.child_xor ^= id;
-                id = n.parent;
-            } else if n.parent == NONE && n.children == 1 {
-                if n.write_id != 0 {
-                    out.survived(&n);
-                }
-                let child = n.child_xor;
-                self.forget(id);
-                self.nodes[child as usize].parent = NONE;
-                id = child;
-            } else {
-                return;
+                _ => return,
             }
+        }
+    }
+
+    /// Fold `id` (no holds, one child, not a root) into its child.
+    fn fold(&mut self, id: NodeId) {
+        let n = self.nodes[id as usize];
+        let child = n.child_xor;
+        let mut w = if n.weight == NONE {
+            Weight::default()
+        } else {
+            std::mem::take(&mut self.weights[n.weight as usize])
+        };
+        if n.weight != NONE {
+            self.free_weights.push(n.weight);
+        }
+        add_run(&mut w.runs, self.own_run(&n));
+        if self.trace {
+            w.ids.push((n.write_id, n.inverted));
+        }
+        let cw = self.nodes[child as usize].weight;
+        if cw == NONE {
+            let slot = match self.free_weights.pop() {
+                Some(slot) => {
+                    self.weights[slot as usize] = w;
+                    slot
+                }
+                None => {
+                    self.weights.push(w);
+                    (self.weights.len() - 1) as u32
+                }
+            };
+            self.nodes[child as usize].weight = slot;
+        } else {
+            let target = &mut self.weights[cw as usize];
+            for r in w.runs {
+                add_run(&mut target.runs, r);
+            }
+            target.ids.extend(w.ids);
+        }
+        self.nodes[child as usize].parent = n.parent;
+        let p = &mut self.nodes[n.parent as usize];
+        p.child_xor ^= id ^ child;
+        self.forget(id);
+    }
+
+    fn own_run(&self, n: &Node) -> Run {
+        Run {
+            bucket: (n.issue_ns / self.bucket_ns) as u32,
+            origin: n.origin,
+            inverted: n.inverted,
+            counter: n.counter,
+            count: 1,
+        }
+    }
+
+    /// Report a node's own write and everything folded into it.
+    fn report(&mut self, n: &Node, lost: bool, out: &mut impl Outcomes) {
+        if n.write_id != 0 {
+            out.decided(&self.own_run(n), lost);
+            if self.trace {
+                out.decided_write(n.write_id, lost, n.inverted);
+            }
+        }
+        if n.weight != NONE {
+            let w = std::mem::take(&mut self.weights[n.weight as usize]);
+            for r in &w.runs {
+                out.decided(r, lost);
+            }
+            for &(id, inverted) in &w.ids {
+                out.decided_write(id, lost, inverted);
+            }
+            self.free_weights.push(n.weight);
         }
     }
 
@@ -189,6 +321,7 @@ impl Lineage {
     /// Whether `candidate` is `ancestor` or descends from it. Walks up from
     /// the candidate; ancestors are never issued after their descendants,
     /// so the walk stops as soon as it passes `ancestor`'s issue time.
+    /// (`ancestor` must be held, so it is never folded away.)
     pub fn descends_from(&self, candidate: NodeId, ancestor: NodeId) -> bool {
         let floor = self.nodes[ancestor as usize].issue_ns;
         let mut id = candidate;
@@ -206,6 +339,17 @@ impl Lineage {
     }
 }
 
+/// Add a run to a sorted list, merging it with a run of the same kind.
+fn add_run(runs: &mut Vec<Run>, run: Run) {
+    match runs.binary_search_by(|r| {
+        (r.bucket, r.origin, r.inverted, r.counter).cmp(&(run.bucket, run.origin, run.inverted, run.counter))
+    }) {
+        Ok(i) => runs[i].count += run.count,
+        Err(i) => runs.insert(i, run),
+    }
+    debug_assert!(runs.windows(2).all(|w| !w[0].same_kind(&w[1])));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,11 +361,13 @@ mod tests {
     }
 
     impl Outcomes for Seen {
-        fn lost(&mut self, n: &Node) {
-            self.lost.push(n.write_id);
-        }
-        fn survived(&mut self, n: &Node) {
-            self.survived.push(n.write_id);
+        fn decided(&mut self, _run: &Run, _lost: bool) {}
+        fn decided_write(&mut self, id: u64, lost: bool, _inverted: bool) {
+            if lost {
+                self.lost.push(id);
+            } else {
+                self.survived.push(id);
+            }
         }
     }
 
@@ -240,7 +386,7 @@ mod tests {
     #[test]
     fn a_chain_survives_and_is_forgotten() {
         // One region holding the key; writes 1, 2, 3 in turn.
-        let mut l = Lineage::new();
+        let mut l = Lineage::new(1, true);
         let mut seen = Seen::default();
         let mut cur = l.root(0, 1);
         for id in 1..=3 {
@@ -258,7 +404,7 @@ mod tests {
     fn two_writers_on_one_parent_one_is_lost() {
         // Two regions A and B both hold v0. Each writes (w1 at A, w2 at B);
         // each write has one message to the other region.
-        let mut l = Lineage::new();
+        let mut l = Lineage::new(1, true);
         let mut seen = Seen::default();
         let v0 = l.root(0, 2);
         let (w1, c1) = write(&mut l, 1, v0, 2); // held by A, carried to B
@@ -283,7 +429,7 @@ mod tests {
 
     #[test]
     fn descent_walks_up_the_tree() {
-        let mut l = Lineage::new();
+        let mut l = Lineage::new(1, true);
         let v0 = l.root(0, 3);
         let (a, _) = write(&mut l, 1, v0, 1);
         let (b, _) = write(&mut l, 2, a, 1);

@@ -6,7 +6,7 @@
 //! backlog snapshot kept and its histograms reset. So memory holds one live
 //! histogram per stream however long the run.
 
-use super::lineage::{Node, Outcomes};
+use super::lineage::{Outcomes, Run};
 use super::network::Stream;
 use crate::metrics::hist::LatencyHist;
 use crate::metrics::result::WriteTrace;
@@ -69,8 +69,6 @@ pub struct Recorder {
     pub failed_writes: u64,
     pub failed_reads: u64,
     pub rerouted_ops: u64,
-    /// Global key ranges `[lo, hi)` of the counter tables.
-    counter_key_ranges: Vec<(u32, u32)>,
     /// Write records by id (trace only); outcome filled in when decided.
     pub trace_writes: Option<Vec<WriteTrace>>,
     /// Set at the end of a run, when every version still held by a region
@@ -83,7 +81,6 @@ impl Recorder {
         bucket_ns: u64,
         regions: usize,
         streams: usize,
-        counter_key_ranges: Vec<(u32, u32)>,
         trace: bool,
     ) -> Recorder {
         Recorder {
@@ -107,7 +104,6 @@ impl Recorder {
             failed_writes: 0,
             failed_reads: 0,
             rerouted_ops: 0,
-            counter_key_ranges,
             trace_writes: trace.then(Vec::new),
             teardown: false,
         }
@@ -164,44 +160,35 @@ impl Recorder {
         sb.all.record(lag_ns);
     }
 
-    fn is_counter_key(&self, key: u32) -> bool {
-        self.counter_key_ranges
-            .iter()
-            .any(|&(lo, hi)| key >= lo && key < hi)
-    }
 
-    fn set_outcome(&mut self, n: &Node, outcome: &'static str, cause: &'static str) {
-        if let Some(tw) = &mut self.trace_writes {
-            if let Some(w) = tw.get_mut(n.write_id as usize - 1) {
-                w.outcome = outcome;
-                w.cause = cause;
-            }
-        }
-    }
 }
 
 impl Outcomes for Recorder {
-    fn lost(&mut self, n: &Node) {
-        if self.teardown {
-            self.survived(n);
+    fn decided(&mut self, run: &Run, lost: bool) {
+        if !lost || self.teardown {
+            self.survived_writes += run.count;
             return;
         }
-        self.lost_writes += 1;
-        self.regions[n.origin as usize].lost_writes += 1;
-        self.bucket_of(n.issue_ns).lost_writes += 1;
-        if self.is_counter_key(n.key) {
-            self.lost_counter_writes += 1;
+        self.lost_writes += run.count;
+        self.regions[run.origin as usize].lost_writes += run.count;
+        self.buckets[run.bucket as usize].lost_writes += run.count;
+        if run.counter {
+            self.lost_counter_writes += run.count;
         }
-        let cause = if n.inverted {
-            "causal_inversion"
-        } else {
-            "overwritten"
-        };
-        self.set_outcome(n, "lost", cause);
     }
 
-    fn survived(&mut self, n: &Node) {
-        self.survived_writes += 1;
-        self.set_outcome(n, "survived", "");
+    fn decided_write(&mut self, write_id: u64, lost: bool, inverted: bool) {
+        let lost = lost && !self.teardown;
+        if let Some(w) = self
+            .trace_writes
+            .as_mut()
+            .and_then(|tw| tw.get_mut(write_id as usize - 1))
+        {
+            (w.outcome, w.cause) = match (lost, inverted) {
+                (false, _) => ("survived", ""),
+                (true, true) => ("lost", "causal_inversion"),
+                (true, false) => ("lost", "overwritten"),
+            };
+        }
     }
 }
