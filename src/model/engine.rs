@@ -22,6 +22,24 @@ use crate::sim::queue::EventQueue;
 use crate::sim::rng::{stream, SimRng};
 use crate::sim::time::{ns_to_ms, Time};
 
+/// A region's current version of a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cell {
+    ts: i64,
+    node: NodeId,
+    rank: u16,
+}
+
+impl Cell {
+    fn of(id: NodeId, n: &Node) -> Cell {
+        Cell {
+            ts: n.ts,
+            node: id,
+            rank: n.origin_rank,
+        }
+    }
+}
+
 /// How often (in events) progress is reported.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -31,8 +49,10 @@ pub struct Engine<'a> {
     /// First global key of each table.
     key_base: Vec<u32>,
     total_keys: usize,
-    /// `current[region * total_keys + key]`: the version the region holds.
-    current: Vec<NodeId>,
+    /// `current[key * n + region]`: the version the region holds, with its
+    /// timestamp beside it so comparisons need not visit the node. A key's
+    /// cells sit together, one cache line for a handful of regions.
+    current: Vec<Cell>,
     /// Per key: the latest write issued anywhere (causal inversions
     /// excluded), held so that stale reads can be judged against it.
     latest: Vec<NodeId>,
@@ -85,8 +105,8 @@ impl<'a> Engine<'a> {
             .map(|k| lineage.root(k, n as u32))
             .collect();
         let mut current = Vec::with_capacity(cells);
-        for _ in 0..n {
-            current.extend_from_slice(&roots);
+        for &root in &roots {
+            current.extend(std::iter::repeat_n(Cell::of(root, lineage.get(root)), n));
         }
 
         let schedule = Schedule::new(s);
@@ -191,7 +211,14 @@ impl<'a> Engine<'a> {
                 self.queue.push(t, seq, c as u32);
             }
         }
-        let n_clients = self.clients.len() as u32;
+        // The script is one more source, right after the clients.
+        let script_source = self.clients.len() as u32;
+        if let Some(op) = self.s.script.first() {
+            let seq = self.queue.next_seq();
+            self.queue.push(op.at, seq, script_source);
+        }
+        let mut script_next = 0;
+        let first_stream = self.first_stream_source();
         let mut events: u64 = 0;
         while let Some((t, _seq, source)) = self.queue.pop() {
             if t > end {
@@ -199,7 +226,23 @@ impl<'a> Engine<'a> {
             }
             self.rec.advance(t.ns(), &self.streams);
             self.last_event = t;
-            if source < n_clients {
+            if source >= first_stream {
+                self.deliver((source - first_stream) as usize, t);
+            } else if source == script_source {
+                let op = self.s.script[script_next];
+                script_next += 1;
+                self.client_op(Op {
+                    time: op.at,
+                    region: op.region,
+                    table: op.table,
+                    key: op.key,
+                    is_write: op.is_write,
+                });
+                if let Some(next) = self.s.script.get(script_next) {
+                    let seq = self.queue.next_seq();
+                    self.queue.push(next.at, seq, script_source);
+                }
+            } else {
                 let c = source as usize;
                 let op = self.clients[c].take();
                 self.client_op(op);
@@ -207,8 +250,6 @@ impl<'a> Engine<'a> {
                     let seq = self.queue.next_seq();
                     self.queue.push(next, seq, source);
                 }
-            } else {
-                self.deliver((source - n_clients) as usize, t);
             }
             events += 1;
             if events % PROGRESS_EVERY == 0 && !progress(t.ns() as f64 / end.ns().max(1) as f64) {
@@ -217,6 +258,12 @@ impl<'a> Engine<'a> {
         }
         progress(1.0);
         Ok(self.finish(events))
+    }
+
+    /// Event sources are numbered: clients, then the script, then streams.
+    #[inline]
+    fn first_stream_source(&self) -> u32 {
+        self.clients.len() as u32 + 1
     }
 
     fn client_op(&mut self, op: Op) {
@@ -254,8 +301,8 @@ impl<'a> Engine<'a> {
     }
 
     fn write(&mut self, x: usize, table: usize, key: u32, t: Time) {
-        let cell = x * self.total_keys + key as usize;
-        let cur_id = self.current[cell];
+        let cell = key as usize * self.n + x;
+        let cur_id = self.current[cell].node;
         let cur = *self.lineage.get(cur_id);
         let ts = self.clocks[x].stamp(t);
         let counter = self.s.tables[table].kind == TableKind::Counter;
@@ -308,7 +355,7 @@ impl<'a> Engine<'a> {
         }
 
         if installed {
-            self.current[cell] = id;
+            self.current[cell] = Cell::of(id, &node);
             let old_latest = std::mem::replace(&mut self.latest[key as usize], id);
             self.lineage.release(cur_id, &mut self.rec);
             if old_latest != NONE {
@@ -319,7 +366,7 @@ impl<'a> Engine<'a> {
         }
 
         let ready = t.after(self.pipeline.sample(&mut self.pipeline_rng[x]));
-        let n_clients = self.clients.len() as u32;
+        let first_stream = self.first_stream_source();
         for y in 0..self.n {
             if y == x {
                 continue;
@@ -332,11 +379,15 @@ impl<'a> Engine<'a> {
             let was_empty = st.queue.is_empty();
             st.push(Message {
                 node: id,
+                key,
+                ts,
+                rank: self.rank[x],
+                issue: t,
                 arrive,
                 seq,
             });
             if was_empty && arrive != Time::MAX {
-                self.queue.push(arrive, seq, n_clients + si as u32);
+                self.queue.push(arrive, seq, first_stream + si as u32);
             }
         }
     }
@@ -349,7 +400,7 @@ impl<'a> Engine<'a> {
         if latest == NONE {
             return;
         }
-        let v = self.current[x * self.total_keys + key as usize];
+        let v = self.current[key as usize * self.n + x].node;
         if v != latest && !self.lineage.descends_from(v, latest) {
             self.rec.stale_reads += 1;
             self.rec.regions[x].stale_reads += 1;
@@ -360,6 +411,7 @@ impl<'a> Engine<'a> {
     }
 
     fn deliver(&mut self, si: usize, t: Time) {
+        let first_stream = self.first_stream_source();
         let st = &mut self.streams[si];
         let Some(msg) = st.queue.pop_front() else {
             return;
@@ -368,24 +420,26 @@ impl<'a> Engine<'a> {
         let y = st.to;
         if let Some(next) = st.queue.front() {
             if next.arrive != Time::MAX {
-                let n_clients = self.clients.len() as u32;
-                self.queue.push(next.arrive, next.seq, n_clients + si as u32);
+                self.queue.push(next.arrive, next.seq, first_stream + si as u32);
             }
         }
-        let v = *self.lineage.get(msg.node);
-        self.rec.delivery(si, t.since(Time(v.issue_ns)));
-        self.clocks[y].observe(v.ts);
-        let cell = y * self.total_keys + v.key as usize;
-        let cur_id = self.current[cell];
-        let applied = v.beats(self.lineage.get(cur_id));
+        self.rec.delivery(si, t.since(msg.issue));
+        self.clocks[y].observe(msg.ts);
+        let cell = msg.key as usize * self.n + y;
+        let cur = self.current[cell];
+        let applied = (msg.ts, msg.rank) > (cur.ts, cur.rank);
         if applied {
-            self.current[cell] = msg.node;
+            self.current[cell] = Cell {
+                ts: msg.ts,
+                node: msg.node,
+                rank: msg.rank,
+            };
             self.lineage.hold(msg.node);
             self.last_change = t;
         }
         if let Some(td) = &mut self.trace_deliveries {
             td.push(DeliveryTrace {
-                write_id: v.write_id,
+                write_id: self.lineage.get(msg.node).write_id,
                 to: self.s.regions[y].name.clone(),
                 arrive_ns: t.ns(),
                 applied,
@@ -393,7 +447,7 @@ impl<'a> Engine<'a> {
         }
         self.lineage.release(msg.node, &mut self.rec);
         if applied {
-            self.lineage.release(cur_id, &mut self.rec);
+            self.lineage.release(cur.node, &mut self.rec);
         }
     }
 
@@ -410,8 +464,10 @@ impl<'a> Engine<'a> {
 
         let undelivered: u64 = self.streams.iter().map(|st| st.queue.len() as u64).sum();
         let k = self.total_keys;
-        let same_everywhere =
-            (1..self.n).all(|r| self.current[r * k..(r + 1) * k] == self.current[..k]);
+        let same_everywhere = self
+            .current
+            .chunks(self.n)
+            .all(|cells| cells.iter().all(|c| c.node == cells[0].node));
         let converged = undelivered == 0 && same_everywhere;
         let reference = match s.last_fault_end() {
             Some(f) => f.max(duration),
@@ -425,7 +481,7 @@ impl<'a> Engine<'a> {
             if t.kind == TableKind::Counter {
                 let base = self.key_base[ti] as usize;
                 for key in base..base + t.keys as usize {
-                    counter_total += self.lineage.get(self.current[key]).value;
+                    counter_total += self.lineage.get(self.current[key * self.n].node).value;
                 }
             }
         }
@@ -448,7 +504,7 @@ impl<'a> Engine<'a> {
             }
         }
         for cell in 0..self.current.len() {
-            self.lineage.release(self.current[cell], &mut self.rec);
+            self.lineage.release(self.current[cell].node, &mut self.rec);
         }
 
         let rec = &self.rec;

@@ -89,11 +89,9 @@ impl Schedule {
 }
 
 fn cut_region(raw: &mut [Vec<Vec<Window>>], region: usize, w: Window) {
-    for other in 0..raw.len() {
-        if other != region {
-            raw[region][other].push(w);
-            raw[other][region].push(w);
-        }
+    for other in (0..raw.len()).filter(|&o| o != region) {
+        raw[region][other].push(w);
+        raw[other][region].push(w);
     }
 }
 
@@ -106,10 +104,7 @@ fn merge(mut windows: Vec<Window>) -> Vec<Window> {
             match last.end {
                 None => continue,
                 Some(e) if w.start <= e => {
-                    last.end = match w.end {
-                        None => None,
-                        Some(we) => Some(we.max(e)),
-                    };
+                    last.end = w.end.map(|we| we.max(e));
                     continue;
                 }
                 Some(_) => {}

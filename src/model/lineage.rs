@@ -30,8 +30,10 @@ pub type NodeId = u32;
 /// No node (the parent of a root), or no weight.
 pub const NONE: NodeId = u32::MAX;
 
-/// One version of one key.
+/// One version of one key. Exactly one cache line: the event loop touches
+/// a node or two per event, and those touches are most of its cost.
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(align(64))]
 pub struct Node {
     /// The write that created it; 0 for a key's initial version.
     pub write_id: u64,
@@ -56,8 +58,8 @@ pub struct Node {
     pub(super) children: u32,
     /// XOR of the live children's ids: with one child left, it is that child.
     pub(super) child_xor: u32,
-    /// Children ever built on this node (conflicts).
-    pub children_ever: u32,
+    /// Some write was built on this node already (the next is a conflict).
+    pub(super) had_child: bool,
     /// Writes folded into this node (index into the weights), or `NONE`.
     pub(super) weight: u32,
 }
@@ -136,6 +138,7 @@ impl Lineage {
 
     #[inline]
     pub fn get(&self, id: NodeId) -> &Node {
+        const _: () = assert!(std::mem::size_of::<Node>() == 64);
         &self.nodes[id as usize]
     }
 
@@ -176,15 +179,16 @@ impl Lineage {
         node.holds = holds;
         node.children = 0;
         node.child_xor = 0;
-        node.children_ever = 0;
+        node.had_child = false;
         node.weight = NONE;
         let parent = node.parent;
         let id = self.alloc(node);
         let p = &mut self.nodes[parent as usize];
         p.children += 1;
         p.child_xor ^= id;
-        p.children_ever += 1;
-        (id, p.children_ever > 1)
+        let conflict = p.had_child;
+        p.had_child = true;
+        (id, conflict)
     }
 
     /// One more holder of `id`.

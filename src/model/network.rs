@@ -14,11 +14,20 @@ use std::collections::VecDeque;
 use super::faults::Window;
 use crate::sim::time::{Nanos, Time};
 
-/// A message on a stream: which version, and when it arrives.
+/// A message on a stream: which version, and when it arrives. It carries
+/// what the receiver compares, so a delivery that loses need not look the
+/// version up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {
     /// The lineage node of the version carried.
     pub node: u32,
+    /// Global key index.
+    pub key: u32,
+    /// The version's last-writer-wins timestamp and origin rank.
+    pub ts: i64,
+    pub rank: u16,
+    /// True issue time, for the lag.
+    pub issue: Time,
     /// When it reaches the destination; `Time::MAX` if never (the link
     /// stays down until the end).
     pub arrive: Time,

@@ -121,6 +121,9 @@ impl Recorder {
         let mut backlog = 0;
         for (sb, st) in self.streams.iter_mut().zip(streams) {
             let empty = sb.live.is_empty();
+            self.bucket_lag.add(&sb.live);
+            self.lag.add(&sb.live);
+            sb.all.add(&sb.live);
             sb.lag_p50_ms.push((!empty).then(|| sb.live.quantile_ms(0.5)));
             sb.lag_p99_ms.push((!empty).then(|| sb.live.quantile_ms(0.99)));
             sb.backlog.push(st.queue.len() as u64);
@@ -150,14 +153,12 @@ impl Recorder {
         &mut self.buckets[i]
     }
 
-    /// Record one delivery's lag on stream `stream`.
+    /// Record one delivery's lag on stream `stream`. Only the stream's
+    /// bucket histogram is touched here; the others are sums of it, formed
+    /// when the bucket closes.
     #[inline]
     pub fn delivery(&mut self, stream: usize, lag_ns: u64) {
-        self.lag.record(lag_ns);
-        self.bucket_lag.record(lag_ns);
-        let sb = &mut self.streams[stream];
-        sb.live.record(lag_ns);
-        sb.all.record(lag_ns);
+        self.streams[stream].live.record(lag_ns);
     }
 
 

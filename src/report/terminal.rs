@@ -1,1 +1,360 @@
-//! (in progress)
+//! The summary a user reads in the terminal after a run.
+//!
+//! Plain text with aligned columns and no colours, so it reads the same in a
+//! terminal, a CI log or a pasted issue. The seed is always shown, and
+//! `reproduce_command` gives the one command line that repeats the run.
+//! Only formatting happens here: no files, no I/O.
+
+use std::fmt::Write as _;
+
+use crate::metrics::result::{RunResult, Summary};
+
+/// The whole summary of one run, ending with a newline.
+pub fn summary(result: &RunResult) -> String {
+    let s = &result.summary;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({}, {} timestamps), seed {}, {} s of traffic",
+        s.scenario,
+        s.mode,
+        s.timestamps,
+        s.seed,
+        trim_float(s.duration_s)
+    );
+    out.push('\n');
+    out.push_str(&indent(&table(&headline_rows(s), "LRL")));
+
+    if !result.links.is_empty() {
+        out.push_str("\nreplication lag per stream (ms)\n");
+        let mut rows = vec![cells(&[
+            "from",
+            "to",
+            "deliveries",
+            "p50",
+            "p90",
+            "p99",
+            "max",
+            "max backlog",
+        ])];
+        for l in &result.links {
+            rows.push(vec![
+                l.from.clone(),
+                l.to.clone(),
+                count(l.deliveries),
+                ms(l.lag_p50_ms),
+                ms(l.lag_p90_ms),
+                ms(l.lag_p99_ms),
+                ms(l.lag_max_ms),
+                count(l.max_backlog),
+            ]);
+        }
+        out.push_str(&indent(&table(&rows, "LL")));
+    }
+
+    if !result.regions.is_empty() {
+        out.push_str("\nregions\n");
+        let show_failed = result.regions.iter().any(|r| r.failed_ops > 0);
+        let show_latency = result
+            .regions
+            .iter()
+            .any(|r| r.write_latency_p50_ms > 0.0 || r.write_latency_p99_ms > 0.0);
+        let mut header = cells(&["region", "writes", "reads", "lost writes", "stale reads"]);
+        if show_failed {
+            header.push("failed ops".into());
+        }
+        if show_latency {
+            header.push("write p50 ms".into());
+            header.push("write p99 ms".into());
+        }
+        let mut rows = vec![header];
+        for r in &result.regions {
+            let mut row = vec![
+                r.region.clone(),
+                count(r.writes),
+                count(r.reads),
+                count(r.lost_writes),
+                count(r.stale_reads),
+            ];
+            if show_failed {
+                row.push(count(r.failed_ops));
+            }
+            if show_latency {
+                row.push(ms(r.write_latency_p50_ms));
+                row.push(ms(r.write_latency_p99_ms));
+            }
+            rows.push(row);
+        }
+        out.push_str(&indent(&table(&rows, "L")));
+    }
+    out
+}
+
+/// The label/value rows of the top block: short values aligned right,
+/// units and remarks in a third column.
+fn headline_rows(s: &Summary) -> Vec<Vec<String>> {
+    let none = String::new;
+    let mut rows = vec![
+        row("writes", count(s.writes), none()),
+        row(
+            "lost writes",
+            count(s.lost_writes),
+            percent(s.lost_write_rate),
+        ),
+        row("conflicts", count(s.conflicts), none()),
+        row("causal inversions", count(s.causal_inversions), none()),
+    ];
+    if s.increments > 0 || s.lost_increments > 0 {
+        rows.push(row("increments", count(s.increments), none()));
+        let rate = if s.increments > 0 {
+            percent(s.lost_increments as f64 / s.increments as f64)
+        } else {
+            none()
+        };
+        rows.push(row("lost increments", count(s.lost_increments), rate));
+    }
+    rows.push(row("reads", count(s.reads), none()));
+    rows.push(row(
+        "stale reads",
+        count(s.stale_reads),
+        percent(s.stale_read_rate),
+    ));
+    if s.stale_reads > 0 {
+        rows.push(ms_row("staleness p50", s.staleness_p50_ms));
+        rows.push(ms_row("staleness p99", s.staleness_p99_ms));
+    }
+    rows.push(ms_row("lag p50", s.lag_p50_ms));
+    rows.push(ms_row("lag p99", s.lag_p99_ms));
+    rows.push(ms_row("lag max", s.lag_max_ms));
+    rows.push(row("max backlog", count(s.max_backlog), "messages".into()));
+    if s.converged {
+        rows.push(row(
+            "converged",
+            "yes".into(),
+            format!(
+                "{} ms after the workload and faults ended",
+                ms(s.convergence_ms)
+            ),
+        ));
+    } else if s.undelivered > 0 {
+        rows.push(row(
+            "converged",
+            "NO".into(),
+            format!(
+                "{} writes undelivered at the drain limit",
+                count(s.undelivered)
+            ),
+        ));
+    } else {
+        rows.push(row("converged", "NO".into(), "regions disagree".into()));
+    }
+    if s.failed_writes > 0 || s.failed_reads > 0 {
+        rows.push(row(
+            "failed writes",
+            count(s.failed_writes),
+            "region down".into(),
+        ));
+        rows.push(row(
+            "failed reads",
+            count(s.failed_reads),
+            "region down".into(),
+        ));
+    }
+    if s.rerouted_ops > 0 {
+        rows.push(row("rerouted ops", count(s.rerouted_ops), none()));
+    }
+    let m = &s.mode_extras;
+    match s.mode.as_str() {
+        "single_primary" => {
+            rows.push(row("rejected writes", count(m.rejected_writes), none()));
+            rows.push(row("forwarded writes", count(m.forwarded_writes), none()));
+            rows.push(ms_row("write latency p50", m.write_latency_p50_ms));
+            rows.push(ms_row("write latency p99", m.write_latency_p99_ms));
+            rows.push(ms_row("failover (RTO)", m.failover_ms));
+            rows.push(row(
+                "RPO lost writes",
+                count(m.rpo_lost_writes),
+                format!("issued over {} ms", ms(m.rpo_window_ms)),
+            ));
+        }
+        "strong" => {
+            rows.push(row(
+                "write conflict errors",
+                count(m.write_conflict_errors),
+                none(),
+            ));
+            rows.push(row(
+                "unavailable writes",
+                count(m.unavailable_writes),
+                none(),
+            ));
+            rows.push(ms_row("write latency p50", m.write_latency_p50_ms));
+            rows.push(ms_row("write latency p99", m.write_latency_p99_ms));
+        }
+        _ => {}
+    }
+    rows
+}
+
+fn ms_row(label: &str, v: f64) -> Vec<String> {
+    row(label, ms(v), "ms".into())
+}
+
+fn row(label: &str, value: String, note: String) -> Vec<String> {
+    vec![label.to_string(), value, note]
+}
+
+fn cells(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// Lay out rows as columns separated by two spaces. Column `i` is aligned
+/// left where `align`'s `i`th character is `L`, else right; trailing spaces
+/// are trimmed.
+fn table(rows: &[Vec<String>], align: &str) -> String {
+    let left: Vec<bool> = align.chars().map(|c| c == 'L').collect();
+    let ncols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; ncols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let w = widths[i];
+            if left.get(i).copied().unwrap_or(false) {
+                let _ = write!(line, "{c:<w$}");
+            } else {
+                let _ = write!(line, "{c:>w$}");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+/// A count with thousands separators: `1,234,567`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Milliseconds with three decimals, as in the CSV files.
+fn ms(v: f64) -> String {
+    format!("{v:.3}")
+}
+
+/// A fraction as a percentage: `1.234%`.
+fn percent(rate: f64) -> String {
+    format!("{:.3}%", rate * 100.0)
+}
+
+/// A float without a useless fractional part: `300`, `1.5`.
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The command that repeats a run exactly:
+/// `replisim run <file> --seed N [--set PATH=VALUE]...`.
+pub fn reproduce_command(scenario: &str, seed: u64, sets: &[String]) -> String {
+    let mut cmd = format!("replisim run {} --seed {seed}", shell_quote(scenario));
+    for s in sets {
+        cmd.push_str(" --set ");
+        cmd.push_str(&shell_quote(s));
+    }
+    cmd
+}
+
+/// Quote a word for a POSIX shell when it needs it.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::result::{LinkRow, RegionRow};
+
+    #[test]
+    fn counts_have_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn reproduce_quotes_when_needed() {
+        assert_eq!(
+            reproduce_command(
+                "scenarios/a.yaml",
+                7,
+                &["replication.timestamps=hlc".into()]
+            ),
+            "replisim run scenarios/a.yaml --seed 7 --set replication.timestamps=hlc"
+        );
+        assert_eq!(
+            reproduce_command("my file.yaml", 1, &["a=it's".into()]),
+            r"replisim run 'my file.yaml' --seed 1 --set 'a=it'\''s'"
+        );
+    }
+
+    #[test]
+    fn summary_shows_seed_and_rows() {
+        let mut r = RunResult::default();
+        r.summary.scenario = "demo".into();
+        r.summary.mode = "active_active".into();
+        r.summary.timestamps = "wall".into();
+        r.summary.seed = 42;
+        r.summary.duration_s = 60.0;
+        r.summary.writes = 1000;
+        r.summary.lost_writes = 10;
+        r.summary.lost_write_rate = 0.01;
+        r.summary.converged = true;
+        r.links.push(LinkRow {
+            from: "us-east-1".into(),
+            to: "eu-west-1".into(),
+            deliveries: 1000,
+            lag_p50_ms: 35.0,
+            ..LinkRow::default()
+        });
+        r.regions.push(RegionRow {
+            region: "us-east-1".into(),
+            writes: 1000,
+            ..RegionRow::default()
+        });
+        let text = summary(&r);
+        assert!(text.starts_with("demo (active_active, wall timestamps), seed 42, 60 s"));
+        assert!(text.contains("lost writes"));
+        assert!(text.contains("1.000%"));
+        assert!(text.contains("us-east-1  eu-west-1"));
+        assert!(text.lines().all(|l| l == l.trim_end()));
+    }
+}

@@ -29,6 +29,9 @@ pub struct Scenario {
     pub replication: Replication,
     pub tables: Vec<Table>,
     pub workload: Vec<ClientStream>,
+    /// Operations placed by hand (`script:`), in time order; for teaching
+    /// ("write by write") and for hand-worked tests.
+    pub script: Vec<ScriptedOp>,
     pub faults: Vec<Fault>,
     /// Width of one row of `timeseries.csv`.
     pub bucket: Nanos,
@@ -72,13 +75,27 @@ pub struct Clock {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Latency {
     Constant(Nanos),
-    Uniform { min: Nanos, max: Nanos },
+    Uniform {
+        min: Nanos,
+        max: Nanos,
+    },
     /// Cut at zero.
-    Normal { mean: Nanos, stddev: Nanos },
+    Normal {
+        mean: Nanos,
+        stddev: Nanos,
+    },
     /// Given by its median and 99th percentile.
-    LogNormal { median: Nanos, p99: Nanos },
-    Exponential { mean: Nanos },
-    Pareto { min: Nanos, alpha: f64 },
+    LogNormal {
+        median: Nanos,
+        p99: Nanos,
+    },
+    Exponential {
+        mean: Nanos,
+    },
+    Pareto {
+        min: Nanos,
+        alpha: f64,
+    },
     /// Piecewise linear between the given (quantile, value) points; the
     /// first point has quantile 0 and the last quantile 1, both strictly
     /// increasing in quantile and non-decreasing in value.
@@ -246,6 +263,16 @@ pub enum Access {
         keys: f64,
         share: f64,
     },
+}
+
+/// One operation of the `script:` section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScriptedOp {
+    pub at: Time,
+    pub region: RegionId,
+    pub table: TableId,
+    pub key: u32,
+    pub is_write: bool,
 }
 
 /// What a region outage does to its clients.

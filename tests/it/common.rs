@@ -42,6 +42,7 @@ pub fn base(n: usize, delay_ns: u64, keys: u32, duration_ns: u64) -> Scenario {
             keys,
         }],
         workload: vec![],
+        script: vec![],
         faults: vec![],
         bucket: S,
         expect: vec![],
@@ -71,4 +72,15 @@ pub fn run_traced(s: &Scenario) -> RunOutput {
         max_events: None,
     };
     model::run(s, &opts, &mut |_| true).expect("scenario runs")
+}
+
+/// A scripted operation at `at_ms` milliseconds.
+pub fn op(at_ms: u64, region: usize, key: u32, is_write: bool) -> ScriptedOp {
+    ScriptedOp {
+        at: replisim::sim::time::Time(at_ms * MS),
+        region,
+        table: 0,
+        key,
+        is_write,
+    }
 }

@@ -1,4 +1,5 @@
 //! Integration tests: one binary, one module per topic.
 
 mod common;
+mod handworked;
 mod truths;
