@@ -1,7 +1,138 @@
 //! Scenarios in: YAML is read into raw serde structures that mirror it one
 //! to one, then validated into the typed `Scenario` the engine runs.
+//!
+//! The stages: `node.rs` parses the text into a tree that keeps every
+//! node's line and column; `overrides.rs` applies `--set` arguments to that
+//! tree; `de.rs` feeds the tree to the serde structs of `raw.rs` (with the
+//! self-parsing field types of `units.rs`); `validate.rs` resolves names,
+//! applies defaults and checks the rules that span fields. `render.rs`
+//! writes a typed scenario back as YAML. Every failure is one line:
+//! `<file>:<line>:<column>: <field path>: <what is wrong>; <what is allowed>`.
+//! Nothing here panics on any input.
 
 pub mod bundled;
+mod de;
+pub(crate) mod node;
+pub mod overrides;
+pub mod raw;
+pub mod render;
 pub mod types;
+pub mod units;
+pub mod validate;
+
+use std::path::Path;
+
+use serde::Deserialize;
 
 pub use types::*;
+
+use crate::{Error, Result};
+
+/// Names of the `summary.csv` columns an `expect:` entry may name.
+pub const EXPECTABLE: &[&str] = &[
+    "writes",
+    "reads",
+    "lost_writes",
+    "lost_write_rate",
+    "conflicts",
+    "causal_inversions",
+    "increments",
+    "lost_increments",
+    "stale_reads",
+    "stale_read_rate",
+    "lag_p50_ms",
+    "lag_p99_ms",
+    "lag_max_ms",
+    "converged",
+    "convergence_ms",
+    "failed_writes",
+    "failed_reads",
+    "staleness_p50_ms",
+    "staleness_p99_ms",
+    "max_backlog",
+    "rejected_writes",
+    "forwarded_writes",
+    "write_latency_p50_ms",
+    "write_latency_p99_ms",
+    "failover_ms",
+    "rpo_lost_writes",
+    "rpo_window_ms",
+    "write_conflict_errors",
+    "unavailable_writes",
+];
+
+/// Loads a scenario file; `overrides` are `--set` arguments of the form `path=value`.
+pub fn load_file(path: &Path, overrides: &[String]) -> Result<Scenario> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::new(format!("{origin}: cannot read the scenario file: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            return Err(Error::new(format!(
+                "{origin}:{line}:{col}: not UTF-8 text; a scenario file must be UTF-8"
+            )));
+        }
+    };
+    load_str(&text, &origin, overrides)
+}
+
+/// Loads a scenario from text; `origin` names it in error messages (a path
+/// or `<bundled:name>`).
+pub fn load_str(text: &str, origin: &str, overrides: &[String]) -> Result<Scenario> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let empty = || {
+        Error::new(format!(
+            "{origin}: empty file; a scenario is a mapping with at least name, duration, regions, tables and workload"
+        ))
+    };
+    let mut tree = match node::parse(text) {
+        Ok(Some(tree)) => tree,
+        Ok(None) => return Err(empty()),
+        Err(e) => {
+            return Err(match e.pos {
+                Some(node::Pos::File { line, col }) => {
+                    Error::new(format!("{origin}:{line}:{col}: {}", e.message))
+                }
+                _ => Error::new(format!("{origin}: {}", e.message)),
+            })
+        }
+    };
+    if tree.is_null() {
+        return Err(empty());
+    }
+    let found = match &tree.kind {
+        node::Kind::Map(_) => None,
+        node::Kind::Seq(_) => Some("a list".to_string()),
+        node::Kind::Scalar { .. } => Some(format!("a single value ({})", tree.describe())),
+    };
+    if let Some(found) = found {
+        let (line, col) = match tree.pos {
+            node::Pos::File { line, col } => (line, col),
+            node::Pos::Set(_) => (1, 1),
+        };
+        return Err(Error::new(format!(
+            "{origin}:{line}:{col}: the file holds {found}, not a scenario; a scenario is a mapping of fields: {}",
+            raw::TOP_FIELDS.join(", ")
+        )));
+    }
+    overrides::apply(&mut tree, overrides, origin)?;
+    let cx = validate::Ctx {
+        origin,
+        overrides,
+        tree: &tree,
+    };
+    let raw = raw::RawScenario::deserialize(de::De::new(&tree, node::Path::default()))
+        .map_err(|e| cx.error_at(e.pos, &e.path, &e.message))?;
+    validate::validate(raw, &cx)
+}
+
+/// Renders a validated scenario as canonical YAML that `load_str` accepts
+/// and that yields an equal `Scenario`.
+pub fn to_yaml(s: &Scenario) -> String {
+    render::to_yaml(s)
+}

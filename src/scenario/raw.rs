@@ -1,0 +1,575 @@
+//! The scenario file as written: serde structures that mirror the YAML one
+//! to one, with unknown fields refused.
+//!
+//! Nothing here resolves names or applies defaults; absent optional fields
+//! are `None`. `validate.rs` turns these into the typed `Scenario`. The few
+//! hand-written `Deserialize` impls read YAML's "one of several shapes"
+//! fields: a latency that is a plain duration or a one-key mapping, an
+//! access pattern, a list of one-key fault mappings, `regions: all`.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use super::de::{end_one_key, one_key};
+use super::units::{Duration, Probability, Rate, SignedDuration};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: String,
+    pub description: Option<String>,
+    pub seed: Option<u64>,
+    pub duration: Duration,
+    pub drain_limit: Option<Duration>,
+    pub regions: Vec<RawRegion>,
+    pub network: Option<RawNetwork>,
+    pub replication: Option<RawReplication>,
+    pub tables: Vec<RawTable>,
+    pub workload: Option<Vec<RawWorkload>>,
+    pub script: Option<Vec<RawScriptOp>>,
+    pub faults: Option<Vec<RawFault>>,
+    pub output: Option<RawOutput>,
+    pub expect: Option<RawExpect>,
+}
+
+/// Top-level field names, for messages about the whole file.
+pub const TOP_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "duration",
+    "drain_limit",
+    "regions",
+    "network",
+    "replication",
+    "tables",
+    "workload",
+    "script",
+    "faults",
+    "output",
+    "expect",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    pub name: String,
+    pub clock: Option<RawClock>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClock {
+    pub offset: Option<SignedDuration>,
+    pub drift_ppm: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub default: Option<RawLatency>,
+    pub links: Option<Vec<RawLink>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub between: Option<Vec<String>>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub latency: RawLatency,
+}
+
+/// A latency distribution as written: `80ms` or `{ kind: {...} }`.
+#[derive(Debug)]
+pub enum RawLatency {
+    Constant(Duration),
+    Uniform(RawUniform),
+    Normal(RawNormal),
+    LogNormal(RawLogNormal),
+    Exponential(RawExponential),
+    Pareto(RawPareto),
+    Percentiles(RawPercentiles),
+}
+
+pub const LATENCY_KINDS: &[&str] = &[
+    "constant",
+    "uniform",
+    "normal",
+    "lognormal",
+    "exponential",
+    "pareto",
+    "percentiles",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUniform {
+    pub min: Duration,
+    pub max: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNormal {
+    pub mean: Duration,
+    pub stddev: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLogNormal {
+    pub median: Duration,
+    pub p99: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExponential {
+    pub mean: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPareto {
+    pub min: Duration,
+    pub alpha: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPercentiles {
+    pub p0: Option<Duration>,
+    pub p50: Duration,
+    pub p90: Option<Duration>,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+impl<'de> Deserialize<'de> for RawLatency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawLatency;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration such as 80ms or a distribution such as { normal: { mean: 35ms, stddev: 3ms } }")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawLatency, E> {
+                super::units::parse_duration(v)
+                    .map(|ns| RawLatency::Constant(Duration(ns)))
+                    .map_err(E::custom)
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawLatency, E> {
+                self.visit_str(&v.to_string())
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawLatency, E> {
+                self.visit_str(&v.to_string())
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawLatency, E> {
+                self.visit_str(&v.to_string())
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawLatency, A::Error> {
+                let kind = one_key(&mut map, "latency kind", LATENCY_KINDS)?;
+                let v = match kind {
+                    "constant" => RawLatency::Constant(map.next_value()?),
+                    "uniform" => RawLatency::Uniform(map.next_value()?),
+                    "normal" => RawLatency::Normal(map.next_value()?),
+                    "lognormal" => RawLatency::LogNormal(map.next_value()?),
+                    "exponential" => RawLatency::Exponential(map.next_value()?),
+                    "pareto" => RawLatency::Pareto(map.next_value()?),
+                    _ => RawLatency::Percentiles(map.next_value()?),
+                };
+                end_one_key(&mut map, "latency")?;
+                Ok(v)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReplication {
+    pub mode: Option<RawMode>,
+    pub timestamps: Option<RawTimestamps>,
+    pub pipeline: Option<RawLatency>,
+    pub throughput: Option<Rate>,
+    pub primary: Option<String>,
+    pub secondary_writes: Option<RawSecondaryWrites>,
+    pub failover: Option<RawFailover>,
+    pub witness: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawMode {
+    ActiveActive,
+    SinglePrimary,
+    Strong,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawTimestamps {
+    Wall,
+    Hlc,
+    TrueTime,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawSecondaryWrites {
+    Reject,
+    Forward,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailover {
+    pub detect: Option<Duration>,
+    pub promote: Option<Duration>,
+    /// `least_lag` or a region name.
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTable {
+    pub name: String,
+    pub kind: RawTableKind,
+    pub keys: u64,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawTableKind {
+    Item,
+    Counter,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    pub regions: Option<RawRegionSet>,
+    pub table: String,
+    pub rate: Rate,
+    pub arrival: Option<RawArrival>,
+    pub writes: Probability,
+    pub access: Option<RawAccess>,
+    pub home_affinity: Option<Probability>,
+}
+
+/// One hand-placed operation of `script:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScriptOp {
+    pub at: Duration,
+    pub region: String,
+    pub table: String,
+    pub key: u64,
+    pub op: RawOpKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawOpKind {
+    Write,
+    Read,
+}
+
+/// `all`, or a list of region names.
+#[derive(Debug)]
+pub enum RawRegionSet {
+    All,
+    List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for RawRegionSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawRegionSet;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("'all' or a list of region names")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawRegionSet, E> {
+                if v == "all" {
+                    Ok(RawRegionSet::All)
+                } else {
+                    Err(E::custom(format!(
+                        "expected 'all' or a list of region names, found '{}'; write [{}] for one region",
+                        super::node::shorten(v),
+                        super::node::shorten(v)
+                    )))
+                }
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawRegionSet, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(RawRegionSet::List(names))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawArrival {
+    Poisson,
+    Constant,
+}
+
+/// `uniform`, `{ zipf: s }` or `{ hotspot: { keys, share } }`.
+#[derive(Debug)]
+pub enum RawAccess {
+    Uniform,
+    Zipf(f64),
+    Hotspot(RawHotspot),
+}
+
+pub const ACCESS_KINDS: &[&str] = &["uniform", "zipf", "hotspot"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHotspot {
+    pub keys: f64,
+    pub share: f64,
+}
+
+impl<'de> Deserialize<'de> for RawAccess {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawAccess;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "uniform, { zipf: s } or { hotspot: { keys: fraction, share: fraction } }",
+                )
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawAccess, E> {
+                match v {
+                    "uniform" => Ok(RawAccess::Uniform),
+                    "zipf" | "hotspot" => Err(E::custom(format!(
+                        "'{v}' needs parameters; write {{ zipf: 1.1 }} or {{ hotspot: {{ keys: 0.01, share: 0.5 }} }}"
+                    ))),
+                    other => Err(E::custom(super::de::unknown(
+                        "access pattern",
+                        other,
+                        ACCESS_KINDS,
+                        "patterns are",
+                    ))),
+                }
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawAccess, A::Error> {
+                let kind = one_key(&mut map, "access pattern", ACCESS_KINDS)?;
+                let v = match kind {
+                    "uniform" => {
+                        map.next_value::<de::IgnoredAny>()?;
+                        RawAccess::Uniform
+                    }
+                    "zipf" => RawAccess::Zipf(map.next_value()?),
+                    _ => RawAccess::Hotspot(map.next_value()?),
+                };
+                end_one_key(&mut map, "access pattern")?;
+                Ok(v)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One entry of `faults:`, a one-key mapping naming the kind.
+#[derive(Debug)]
+pub enum RawFault {
+    Partition(RawPartition),
+    Isolate(RawIsolate),
+    Outage(RawOutage),
+    ClockStep(RawClockStep),
+    Switchover(RawSwitchover),
+}
+
+pub const FAULT_KINDS: &[&str] = &["partition", "isolate", "outage", "clock_step", "switchover"];
+
+impl RawFault {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RawFault::Partition(_) => "partition",
+            RawFault::Isolate(_) => "isolate",
+            RawFault::Outage(_) => "outage",
+            RawFault::ClockStep(_) => "clock_step",
+            RawFault::Switchover(_) => "switchover",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawFault {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawFault;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a fault such as partition: { between: [a, b], at: 2m, for: 30s }")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFault, A::Error> {
+                let kind = one_key(&mut map, "fault kind", FAULT_KINDS)?;
+                let v = match kind {
+                    "partition" => RawFault::Partition(map.next_value()?),
+                    "isolate" => RawFault::Isolate(map.next_value()?),
+                    "outage" => RawFault::Outage(map.next_value()?),
+                    "clock_step" => RawFault::ClockStep(map.next_value()?),
+                    _ => RawFault::Switchover(map.next_value()?),
+                };
+                end_one_key(&mut map, "fault")?;
+                Ok(v)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPartition {
+    pub between: Option<Vec<String>>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub at: Duration,
+    #[serde(rename = "for")]
+    pub length: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIsolate {
+    pub region: String,
+    pub at: Duration,
+    #[serde(rename = "for")]
+    pub length: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutage {
+    pub region: String,
+    pub at: Duration,
+    #[serde(rename = "for")]
+    pub length: Option<Duration>,
+    pub clients: Option<RawClients>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawClients {
+    Fail,
+    Reroute,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClockStep {
+    pub region: String,
+    pub at: Duration,
+    pub by: SignedDuration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSwitchover {
+    pub to: String,
+    pub at: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    pub bucket: Option<Duration>,
+}
+
+/// `expect:` entries in file order: column name and condition.
+#[derive(Debug, Default)]
+pub struct RawExpect(pub Vec<(String, RawCondition)>);
+
+/// `"< 0.01"`, a bare number, or a bool.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawCondition {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+}
+
+impl<'de> Deserialize<'de> for RawCondition {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawCondition;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a condition such as '< 0.01', '>= 3', a number or true/false")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawCondition, E> {
+                Ok(RawCondition::Text(v.to_string()))
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawCondition, E> {
+                Ok(RawCondition::Bool(v))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawCondition, E> {
+                Ok(RawCondition::Number(v as f64))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawCondition, E> {
+                Ok(RawCondition::Number(v as f64))
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawCondition, E> {
+                Ok(RawCondition::Number(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawExpect {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawExpect;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a mapping from summary column to condition, such as lost_write_rate: '< 0.01'",
+                )
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawExpect, A::Error> {
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    out.push((key, map.next_value()?));
+                }
+                Ok(RawExpect(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}

@@ -1,0 +1,1006 @@
+//! Raw scenario in, typed `Scenario` out: names resolved to indices,
+//! defaults applied, every rule that spans fields checked.
+//!
+//! Errors name the offending node by path and take its position from the
+//! positioned tree, so a cross-reference error points at the same line and
+//! column a serde error would (or at the `--set` argument that put the node
+//! there). Nothing here reads files or panics on any input.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::de::{parse_float, unknown};
+use super::node::{path, Node, Path, Pos};
+use super::raw::*;
+use super::types::*;
+use super::EXPECTABLE;
+use crate::sim::time::{format_span, Nanos, Time, NS_PER_MS, NS_PER_S};
+use crate::{Error, Result};
+
+/// Most regions a scenario may have; the link matrix grows with the square.
+pub const MAX_REGIONS: usize = 64;
+/// Most rows `timeseries.csv` may get from `duration / output.bucket`.
+pub const MAX_BUCKETS: u64 = 10_000_000;
+
+pub const DEFAULT_SEED: u64 = 1;
+pub const DEFAULT_DRAIN_LIMIT: Nanos = 600 * NS_PER_S;
+pub const DEFAULT_BUCKET: Nanos = NS_PER_S;
+pub const DEFAULT_DETECT: Nanos = 30 * NS_PER_S;
+pub const DEFAULT_PROMOTE: Nanos = 60 * NS_PER_S;
+
+/// The default pipeline delay: lognormal, median 400ms, p99 1200ms.
+pub fn default_pipeline() -> Latency {
+    Latency::LogNormal {
+        median: 400 * NS_PER_MS,
+        p99: 1200 * NS_PER_MS,
+    }
+}
+
+/// Where errors are reported: the file's name, the `--set` arguments and
+/// the positioned tree.
+pub struct Ctx<'a> {
+    pub origin: &'a str,
+    pub overrides: &'a [String],
+    pub tree: &'a Node,
+}
+
+impl Ctx<'_> {
+    /// `origin:line:col: path: message`, or `origin: --set arg: path: message`.
+    pub fn error_at(&self, pos: Option<Pos>, path: &Path, message: &str) -> Error {
+        let mut out = match pos {
+            Some(Pos::File { line, col }) => format!("{}:{line}:{col}: ", self.origin),
+            Some(Pos::Set(i)) => format!(
+                "{}: --set {}: ",
+                self.origin,
+                self.overrides.get(i).map(String::as_str).unwrap_or("?")
+            ),
+            None => format!("{}: ", self.origin),
+        };
+        if !path.is_root() {
+            out.push_str(&format!("{path}: "));
+        }
+        out.push_str(message);
+        Error::new(out)
+    }
+
+    /// An error about the node at `path` (or its closest existing ancestor).
+    pub fn err(&self, path: Path, message: impl AsRef<str>) -> Error {
+        self.error_at(Some(self.tree.pos_at(&path)), &path, message.as_ref())
+    }
+
+    /// An error about the key that ends `path`.
+    fn key_err(&self, path: Path, message: impl AsRef<str>) -> Error {
+        self.error_at(Some(self.tree.key_pos_at(&path)), &path, message.as_ref())
+    }
+}
+
+struct Names<'a> {
+    names: Vec<&'a str>,
+}
+
+impl Names<'_> {
+    fn find(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| *n == name)
+    }
+
+    fn list(&self) -> String {
+        self.names.join(", ")
+    }
+}
+
+/// Turns a raw scenario into a typed one.
+pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
+    if raw.name.trim().is_empty() {
+        return Err(cx.err(path!["name"], "empty; a scenario needs a name"));
+    }
+    let duration = raw.duration.0;
+    if duration == 0 {
+        return Err(cx.err(path!["duration"], "0s; a run must last more than 0"));
+    }
+    let drain_limit = raw.drain_limit.map_or(DEFAULT_DRAIN_LIMIT, |d| d.0);
+    if duration.checked_add(drain_limit).is_none() {
+        return Err(cx.err(
+            path!["drain_limit"],
+            "duration plus drain_limit overflows 64-bit nanoseconds; use shorter spans",
+        ));
+    }
+
+    // Regions.
+    if raw.regions.len() < 2 {
+        return Err(cx.err(
+            path!["regions"],
+            format!(
+                "{} region{}; replication needs at least 2 regions",
+                raw.regions.len(),
+                if raw.regions.len() == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    if raw.regions.len() > MAX_REGIONS {
+        return Err(cx.err(
+            path!["regions"],
+            format!("{} regions; at most {MAX_REGIONS}", raw.regions.len()),
+        ));
+    }
+    let mut regions = Vec::new();
+    for (i, r) in raw.regions.iter().enumerate() {
+        if r.name.trim().is_empty() {
+            return Err(cx.err(path!["regions", i, "name"], "empty; a region needs a name"));
+        }
+        if let Some(j) = raw.regions[..i].iter().position(|o| o.name == r.name) {
+            return Err(cx.err(
+                path!["regions", i, "name"],
+                format!(
+                    "duplicate region name '{}' (also regions[{j}]); region names must be unique",
+                    r.name
+                ),
+            ));
+        }
+        let mut clock = Clock::default();
+        if let Some(c) = &r.clock {
+            clock.offset_ns = c.offset.map_or(0, |o| o.0);
+            let drift = c.drift_ppm.unwrap_or(0.0);
+            if drift <= -1e6 || drift >= 1e6 {
+                return Err(cx.err(
+                    path!["regions", i, "clock", "drift_ppm"],
+                    format!("{drift} would stop or reverse the clock; drift_ppm must be greater than -1000000 and less than 1000000"),
+                ));
+            }
+            clock.drift_ppm = drift;
+        }
+        regions.push(Region {
+            name: r.name.clone(),
+            clock,
+        });
+    }
+    let names = Names {
+        names: raw.regions.iter().map(|r| r.name.as_str()).collect(),
+    };
+    let n = regions.len();
+    let region = |name: &str, p: Path| -> Result<RegionId> {
+        names.find(name).ok_or_else(|| {
+            cx.err(
+                p,
+                format!(
+                    "unknown region '{}'; regions are {}",
+                    super::node::shorten(name),
+                    names.list()
+                ),
+            )
+        })
+    };
+
+    // Network.
+    let mut given: Vec<Vec<Option<usize>>> = vec![vec![None; n]; n];
+    let mut links: Vec<Vec<Option<Latency>>> = vec![vec![None; n]; n];
+    let network = raw.network.as_ref();
+    if let Some(raw_links) = network.and_then(|nw| nw.links.as_ref()) {
+        for (i, link) in raw_links.iter().enumerate() {
+            let base = path!["network", "links", i];
+            let pairs: Vec<(RegionId, RegionId, Path)> = match (&link.between, &link.from, &link.to)
+            {
+                (Some(between), None, None) => {
+                    let (a, b) = pair(cx, between, base.child("between"), &region)?;
+                    vec![(a, b, base.child("between")), (b, a, base.child("between"))]
+                }
+                (None, Some(from), Some(to)) => {
+                    let a = region(from, base.child("from"))?;
+                    let b = region(to, base.child("to"))?;
+                    if a == b {
+                        return Err(cx.err(
+                            base.child("to"),
+                            format!("a link from '{from}' to itself; a link joins two different regions"),
+                        ));
+                    }
+                    vec![(a, b, base.clone())]
+                }
+                _ => return Err(cx.err(
+                    base,
+                    "give either between: [a, b] (both directions) or from and to (one direction)",
+                )),
+            };
+            let latency = latency(cx, &link.latency, base.child("latency"))?;
+            for (a, b, p) in pairs {
+                if let Some(j) = given[a][b] {
+                    return Err(cx.err(
+                        p,
+                        format!(
+                            "link {} -> {} is already given by network.links[{j}]; give each direction once",
+                            names.names[a], names.names[b]
+                        ),
+                    ));
+                }
+                given[a][b] = Some(i);
+                links[a][b] = Some(latency.clone());
+            }
+        }
+    }
+    let default = match network.and_then(|nw| nw.default.as_ref()) {
+        Some(d) => Some(latency(cx, d, path!["network", "default"])?),
+        None => None,
+    };
+    let mut matrix = Vec::with_capacity(n);
+    for (a, row) in links.into_iter().enumerate() {
+        let mut out = Vec::with_capacity(n);
+        for (b, cell) in row.into_iter().enumerate() {
+            let l = match (a == b, cell, &default) {
+                (true, _, _) => Latency::Constant(0),
+                (false, Some(l), _) => l,
+                (false, None, Some(d)) => d.clone(),
+                (false, None, None) => {
+                    return Err(cx.err(
+                        path!["network"],
+                        format!(
+                            "no latency for {} -> {}; give network.default or a link for every pair of regions",
+                            names.names[a], names.names[b]
+                        ),
+                    ))
+                }
+            };
+            out.push(l);
+        }
+        matrix.push(out);
+    }
+
+    // Replication.
+    let replication = replication(cx, raw.replication.as_ref(), &names, &region)?;
+    let witness = match &replication.mode {
+        Mode::Strong(s) => s.witness,
+        _ => None,
+    };
+
+    // Tables.
+    if raw.tables.is_empty() {
+        return Err(cx.err(
+            path!["tables"],
+            "an empty list; a scenario needs at least one table",
+        ));
+    }
+    let mut tables = Vec::new();
+    let mut seen_tables: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, t) in raw.tables.iter().enumerate() {
+        if t.name.trim().is_empty() {
+            return Err(cx.err(path!["tables", i, "name"], "empty; a table needs a name"));
+        }
+        if let Some(&j) = seen_tables.get(t.name.as_str()) {
+            return Err(cx.err(
+                path!["tables", i, "name"],
+                format!(
+                    "duplicate table name '{}' (also tables[{j}]); table names must be unique",
+                    t.name
+                ),
+            ));
+        }
+        if t.keys == 0 {
+            return Err(cx.err(
+                path!["tables", i, "keys"],
+                "0; a table needs at least 1 key",
+            ));
+        }
+        let keys = u32::try_from(t.keys).map_err(|_| {
+            cx.err(
+                path!["tables", i, "keys"],
+                format!("{} is too many; at most {}", t.keys, u32::MAX),
+            )
+        })?;
+        seen_tables.insert(&t.name, i);
+        tables.push(Table {
+            name: t.name.clone(),
+            kind: match t.kind {
+                RawTableKind::Item => TableKind::Item,
+                RawTableKind::Counter => TableKind::Counter,
+            },
+            keys,
+        });
+    }
+    let table_names = Names {
+        names: tables.iter().map(|t| t.name.as_str()).collect(),
+    };
+
+    // Workload.
+    let raw_workload = raw.workload.as_deref().unwrap_or_default();
+    let raw_script = raw.script.as_deref().unwrap_or_default();
+    if raw_workload.is_empty() && raw_script.is_empty() {
+        return Err(cx.err(
+            path!["workload"],
+            if raw.workload.is_none() {
+                "missing; a scenario needs at least one client stream (or a script)"
+            } else {
+                "an empty list; a scenario needs at least one client stream (or a script)"
+            },
+        ));
+    }
+    let mut workload = Vec::new();
+    for (i, w) in raw_workload.iter().enumerate() {
+        let base = path!["workload", i];
+        let stream_regions = match &w.regions {
+            None | Some(RawRegionSet::All) => (0..n).filter(|r| Some(*r) != witness).collect(),
+            Some(RawRegionSet::List(list)) => {
+                if list.is_empty() {
+                    return Err(cx.err(
+                        base.child("regions"),
+                        "an empty list; name at least one region, or write all",
+                    ));
+                }
+                let mut ids = Vec::new();
+                for (k, name) in list.iter().enumerate() {
+                    let p = base.child("regions").child(k);
+                    let id = region(name, p.clone())?;
+                    if Some(id) == witness {
+                        return Err(cx.err(
+                            p,
+                            format!("'{name}' is the strong mode's witness, which serves no clients; name another region"),
+                        ));
+                    }
+                    if ids.contains(&id) {
+                        return Err(cx.err(
+                            p,
+                            format!("'{name}' is listed twice; name each region once"),
+                        ));
+                    }
+                    ids.push(id);
+                }
+                ids
+            }
+        };
+        let table = table_names.find(&w.table).ok_or_else(|| {
+            cx.err(
+                base.child("table"),
+                format!(
+                    "unknown table '{}'; tables are {}",
+                    super::node::shorten(&w.table),
+                    table_names.list()
+                ),
+            )
+        })?;
+        let access = match &w.access {
+            None | Some(RawAccess::Uniform) => Access::Uniform,
+            Some(RawAccess::Zipf(s)) => {
+                if *s <= 0.0 {
+                    return Err(cx.err(
+                        base.child("access").child("zipf"),
+                        format!("{s} is not greater than 0; the zipf exponent must be more than 0"),
+                    ));
+                }
+                Access::Zipf(*s)
+            }
+            Some(RawAccess::Hotspot(h)) => {
+                let p = base.child("access").child("hotspot");
+                if !(h.keys > 0.0 && h.keys <= 1.0) {
+                    return Err(cx.err(
+                        p.child("keys"),
+                        format!(
+                            "{} is outside 0..1; the hot fraction of keys must be more than 0 and at most 1",
+                            h.keys
+                        ),
+                    ));
+                }
+                if !(0.0..=1.0).contains(&h.share) {
+                    return Err(cx.err(
+                        p.child("share"),
+                        format!(
+                            "{} is outside 0..1; the hot share of operations is from 0 to 1",
+                            h.share
+                        ),
+                    ));
+                }
+                Access::Hotspot {
+                    keys: h.keys,
+                    share: h.share,
+                }
+            }
+        };
+        workload.push(ClientStream {
+            regions: stream_regions,
+            table,
+            rate_per_s: w.rate.0,
+            arrival: match w.arrival {
+                None | Some(RawArrival::Poisson) => Arrival::Poisson,
+                Some(RawArrival::Constant) => Arrival::Constant,
+            },
+            write_fraction: w.writes.0,
+            access,
+            home_affinity: w.home_affinity.map_or(0.0, |p| p.0),
+        });
+    }
+
+    // Script.
+    let mut script: Vec<ScriptedOp> = Vec::new();
+    for (i, op) in raw_script.iter().enumerate() {
+        let base = path!["script", i];
+        let region = region(&op.region, base.child("region"))?;
+        if Some(region) == witness {
+            return Err(cx.err(
+                base.child("region"),
+                format!(
+                    "'{}' is the strong mode's witness, which serves no clients; name another region",
+                    op.region
+                ),
+            ));
+        }
+        let table = table_names.find(&op.table).ok_or_else(|| {
+            cx.err(
+                base.child("table"),
+                format!(
+                    "unknown table '{}'; tables are {}",
+                    super::node::shorten(&op.table),
+                    table_names.list()
+                ),
+            )
+        })?;
+        let keys = tables[table].keys;
+        let key = match u32::try_from(op.key) {
+            Ok(k) if k < keys => k,
+            _ => {
+                return Err(cx.err(
+                    base.child("key"),
+                    format!(
+                        "{} is not a key of table '{}'; keys are 0 to {}",
+                        op.key,
+                        op.table,
+                        keys - 1
+                    ),
+                ))
+            }
+        };
+        if op.at.0 >= duration {
+            return Err(cx.err(
+                base.child("at"),
+                format!(
+                    "{} is not before the end of the run (duration {}); scripted operations happen while clients run",
+                    format_span(op.at.0),
+                    format_span(duration)
+                ),
+            ));
+        }
+        if let Some(prev) = script.last() {
+            if op.at.0 < prev.at.0 {
+                return Err(cx.err(
+                    base.child("at"),
+                    format!(
+                        "{} is earlier than script[{}] at {}; list scripted operations in time order",
+                        format_span(op.at.0),
+                        i - 1,
+                        format_span(prev.at.0)
+                    ),
+                ));
+            }
+        }
+        script.push(ScriptedOp {
+            at: Time(op.at.0),
+            region,
+            table,
+            key,
+            is_write: op.op == RawOpKind::Write,
+        });
+    }
+
+    // Faults.
+    let mut faults = Vec::new();
+    for (i, f) in raw.faults.iter().flatten().enumerate() {
+        let base = path!["faults", i, f.kind()];
+        let (kind, at, length) = match f {
+            RawFault::Partition(p) => {
+                let links = match (&p.between, &p.from, &p.to) {
+                    (Some(between), None, None) => {
+                        let (a, b) = pair(cx, between, base.child("between"), &region)?;
+                        vec![(a, b), (b, a)]
+                    }
+                    (None, Some(from), Some(to)) => {
+                        let a = region(from, base.child("from"))?;
+                        let b = region(to, base.child("to"))?;
+                        if a == b {
+                            return Err(cx.err(
+                                base.child("to"),
+                                format!("partitions '{from}' from itself; name two different regions"),
+                            ));
+                        }
+                        vec![(a, b)]
+                    }
+                    _ => {
+                        return Err(cx.err(
+                            base,
+                            "give either between: [a, b] (both directions) or from and to (one direction)",
+                        ))
+                    }
+                };
+                (FaultKind::Partition { links }, p.at, p.length)
+            }
+            RawFault::Isolate(x) => (
+                FaultKind::Isolate {
+                    region: region(&x.region, base.child("region"))?,
+                },
+                x.at,
+                x.length,
+            ),
+            RawFault::Outage(x) => (
+                FaultKind::Outage {
+                    region: region(&x.region, base.child("region"))?,
+                    clients: match x.clients {
+                        None | Some(RawClients::Fail) => OutageClients::Fail,
+                        Some(RawClients::Reroute) => OutageClients::Reroute,
+                    },
+                },
+                x.at,
+                x.length,
+            ),
+            RawFault::ClockStep(x) => (
+                FaultKind::ClockStep {
+                    region: region(&x.region, base.child("region"))?,
+                    by_ns: x.by.0,
+                },
+                x.at,
+                None,
+            ),
+            RawFault::Switchover(x) => {
+                if !matches!(replication.mode, Mode::SinglePrimary(_)) {
+                    return Err(cx.key_err(
+                        path!["faults", i, "switchover"],
+                        format!(
+                            "belongs to mode single_primary; this scenario's mode is {}",
+                            replication.mode.name()
+                        ),
+                    ));
+                }
+                (
+                    FaultKind::Switchover {
+                        to: region(&x.to, base.child("to"))?,
+                    },
+                    x.at,
+                    None,
+                )
+            }
+        };
+        if at.0 >= duration {
+            return Err(cx.err(
+                base.child("at"),
+                format!(
+                    "starts at {}, not before the end of the run (duration {}); a fault must start before the run's duration ends",
+                    format_span(at.0),
+                    format_span(duration)
+                ),
+            ));
+        }
+        if length.is_some_and(|l| l.0 == 0) {
+            return Err(cx.err(
+                base.child("for"),
+                "0s; a fault must last more than 0 (leave out 'for' for a fault that never ends)",
+            ));
+        }
+        faults.push(Fault {
+            kind,
+            at: Time(at.0),
+            length: length.map(|l| l.0),
+        });
+    }
+    check_outages(cx, &faults, &raw, n)?;
+
+    // Output.
+    let bucket = raw
+        .output
+        .as_ref()
+        .and_then(|o| o.bucket)
+        .map_or(DEFAULT_BUCKET, |b| b.0);
+    if bucket == 0 {
+        return Err(cx.err(
+            path!["output", "bucket"],
+            "0s; a time bucket must be longer than 0",
+        ));
+    }
+    let rows = duration / bucket;
+    if rows > MAX_BUCKETS {
+        return Err(cx.err(
+            path!["output", "bucket"],
+            format!(
+                "{} cuts the run's duration {} into {rows} rows; at most {MAX_BUCKETS} rows, so use a longer bucket",
+                format_span(bucket),
+                format_span(duration)
+            ),
+        ));
+    }
+
+    // Expectations.
+    let mut expect = Vec::new();
+    for (metric, cond) in raw.expect.iter().flat_map(|e| e.0.iter()) {
+        let p = path!["expect", metric];
+        if !EXPECTABLE.contains(&metric.as_str()) {
+            return Err(cx.key_err(p, unknown("column", metric, EXPECTABLE, "columns are")));
+        }
+        let (op, value) = condition(cond).map_err(|m| cx.err(p, m))?;
+        expect.push(Expectation {
+            metric: metric.clone(),
+            op,
+            value,
+        });
+    }
+
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description.unwrap_or_default(),
+        seed: raw.seed.unwrap_or(DEFAULT_SEED),
+        duration,
+        drain_limit,
+        regions,
+        links: matrix,
+        replication,
+        tables,
+        workload,
+        script,
+        faults,
+        bucket,
+        expect,
+    })
+}
+
+/// Two different regions from `between: [a, b]`.
+fn pair(
+    cx: &Ctx,
+    between: &[String],
+    p: Path,
+    region: &dyn Fn(&str, Path) -> Result<RegionId>,
+) -> Result<(RegionId, RegionId)> {
+    if between.len() != 2 {
+        return Err(cx.err(
+            p,
+            format!(
+                "{} region{}; between names exactly 2 regions",
+                between.len(),
+                if between.len() == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    let a = region(&between[0], p.child(0))?;
+    let b = region(&between[1], p.child(1))?;
+    if a == b {
+        return Err(cx.err(
+            p.child(1),
+            format!(
+                "'{}' is named twice; between names two different regions",
+                between[1]
+            ),
+        ));
+    }
+    Ok((a, b))
+}
+
+/// A latency distribution, its parameters checked.
+fn latency(cx: &Ctx, raw: &RawLatency, p: Path) -> Result<Latency> {
+    let positive = |v: Nanos, q: Path, what: &str| -> Result<()> {
+        if v == 0 {
+            Err(cx.err(q, format!("0s; {what} must be greater than 0")))
+        } else {
+            Ok(())
+        }
+    };
+    Ok(match raw {
+        RawLatency::Constant(d) => Latency::Constant(d.0),
+        RawLatency::Uniform(u) => {
+            if u.max.0 < u.min.0 {
+                return Err(cx.err(
+                    p.child("uniform").child("max"),
+                    format!(
+                        "{} is below min {}; max must be at least min",
+                        format_span(u.max.0),
+                        format_span(u.min.0)
+                    ),
+                ));
+            }
+            Latency::Uniform {
+                min: u.min.0,
+                max: u.max.0,
+            }
+        }
+        RawLatency::Normal(x) => Latency::Normal {
+            mean: x.mean.0,
+            stddev: x.stddev.0,
+        },
+        RawLatency::LogNormal(x) => {
+            positive(
+                x.median.0,
+                p.child("lognormal").child("median"),
+                "a lognormal median",
+            )?;
+            if x.p99.0 < x.median.0 {
+                return Err(cx.err(
+                    p.child("lognormal").child("p99"),
+                    format!(
+                        "{} is below the median {}; p99 must be at least the median",
+                        format_span(x.p99.0),
+                        format_span(x.median.0)
+                    ),
+                ));
+            }
+            Latency::LogNormal {
+                median: x.median.0,
+                p99: x.p99.0,
+            }
+        }
+        RawLatency::Exponential(x) => {
+            positive(
+                x.mean.0,
+                p.child("exponential").child("mean"),
+                "an exponential mean",
+            )?;
+            Latency::Exponential { mean: x.mean.0 }
+        }
+        RawLatency::Pareto(x) => {
+            positive(x.min.0, p.child("pareto").child("min"), "a pareto min")?;
+            if x.alpha <= 0.0 {
+                return Err(cx.err(
+                    p.child("pareto").child("alpha"),
+                    format!(
+                        "{} is not greater than 0; alpha must be more than 0",
+                        x.alpha
+                    ),
+                ));
+            }
+            Latency::Pareto {
+                min: x.min.0,
+                alpha: x.alpha,
+            }
+        }
+        RawLatency::Percentiles(x) => {
+            let mut points: Vec<(&str, f64, Nanos)> = vec![("p0", 0.0, x.p0.map_or(0, |d| d.0))];
+            points.push(("p50", 0.5, x.p50.0));
+            if let Some(p90) = x.p90 {
+                points.push(("p90", 0.9, p90.0));
+            }
+            points.push(("p99", 0.99, x.p99.0));
+            points.push(("max", 1.0, x.max.0));
+            for w in points.windows(2) {
+                let ((n0, _, v0), (n1, _, v1)) = (w[0], w[1]);
+                if v1 < v0 {
+                    return Err(cx.err(
+                        p.child("percentiles").child(n1),
+                        format!(
+                            "{} is below {n0} {}; percentiles must not decrease (p0 <= p50 <= p90 <= p99 <= max)",
+                            format_span(v1),
+                            format_span(v0)
+                        ),
+                    ));
+                }
+            }
+            Latency::Percentiles(points.into_iter().map(|(_, q, v)| (q, v)).collect())
+        }
+    })
+}
+
+fn replication(
+    cx: &Ctx,
+    raw: Option<&RawReplication>,
+    names: &Names,
+    region: &dyn Fn(&str, Path) -> Result<RegionId>,
+) -> Result<Replication> {
+    let Some(raw) = raw else {
+        return Ok(Replication {
+            mode: Mode::ActiveActive,
+            timestamps: Timestamps::Wall,
+            pipeline: default_pipeline(),
+            throughput_per_s: None,
+        });
+    };
+    let mode_kind = raw.mode.unwrap_or(RawMode::ActiveActive);
+    let mode_name = match mode_kind {
+        RawMode::ActiveActive => "active_active",
+        RawMode::SinglePrimary => "single_primary",
+        RawMode::Strong => "strong",
+    };
+    let foreign = |field: &str, owner: &str| -> Error {
+        cx.key_err(
+            path!["replication", field],
+            format!("belongs to mode {owner}; this scenario's mode is {mode_name}"),
+        )
+    };
+    if mode_kind != RawMode::SinglePrimary {
+        for (field, given) in [
+            ("primary", raw.primary.is_some()),
+            ("secondary_writes", raw.secondary_writes.is_some()),
+            ("failover", raw.failover.is_some()),
+        ] {
+            if given {
+                return Err(foreign(field, "single_primary"));
+            }
+        }
+    }
+    if mode_kind != RawMode::Strong && raw.witness.is_some() {
+        return Err(foreign("witness", "strong"));
+    }
+    let mode = match mode_kind {
+        RawMode::ActiveActive => Mode::ActiveActive,
+        RawMode::SinglePrimary => {
+            let Some(primary) = &raw.primary else {
+                return Err(cx.err(
+                    path!["replication", "primary"],
+                    format!(
+                        "missing; single_primary mode needs a primary region, one of {}",
+                        names.list()
+                    ),
+                ));
+            };
+            let primary = region(primary, path!["replication", "primary"])?;
+            let f = raw.failover.as_ref();
+            let target = match f.and_then(|f| f.target.as_deref()) {
+                None | Some("least_lag") => FailoverTarget::LeastLag,
+                Some(name) => {
+                    let p = path!["replication", "failover", "target"];
+                    let id = names.find(name).ok_or_else(|| {
+                        cx.err(
+                            p.clone(),
+                            format!(
+                                "unknown region '{}'; the target is least_lag or one of {}",
+                                super::node::shorten(name),
+                                names.list()
+                            ),
+                        )
+                    })?;
+                    if id == primary {
+                        return Err(cx.err(
+                            p,
+                            format!("'{name}' is the primary itself; fail over to another region or least_lag"),
+                        ));
+                    }
+                    FailoverTarget::Region(id)
+                }
+            };
+            Mode::SinglePrimary(SinglePrimary {
+                primary,
+                secondary_writes: match raw.secondary_writes {
+                    Some(RawSecondaryWrites::Reject) => SecondaryWrites::Reject,
+                    None | Some(RawSecondaryWrites::Forward) => SecondaryWrites::Forward,
+                },
+                failover: Failover {
+                    detect: f.and_then(|f| f.detect).map_or(DEFAULT_DETECT, |d| d.0),
+                    promote: f.and_then(|f| f.promote).map_or(DEFAULT_PROMOTE, |d| d.0),
+                    target,
+                },
+            })
+        }
+        RawMode::Strong => {
+            if names.names.len() != 3 {
+                return Err(cx.err(
+                    path!["replication", "mode"],
+                    format!(
+                        "strong mode needs exactly 3 regions (one may be the witness); this scenario has {}",
+                        names.names.len()
+                    ),
+                ));
+            }
+            let witness = match &raw.witness {
+                Some(w) => Some(region(w, path!["replication", "witness"])?),
+                None => None,
+            };
+            Mode::Strong(Strong { witness })
+        }
+    };
+    let pipeline = match &raw.pipeline {
+        Some(p) => latency(cx, p, path!["replication", "pipeline"])?,
+        None => default_pipeline(),
+    };
+    Ok(Replication {
+        mode,
+        timestamps: match raw.timestamps {
+            None | Some(RawTimestamps::Wall) => Timestamps::Wall,
+            Some(RawTimestamps::Hlc) => Timestamps::Hlc,
+            Some(RawTimestamps::TrueTime) => Timestamps::TrueTime,
+        },
+        pipeline,
+        throughput_per_s: raw.throughput.map(|r| r.0),
+    })
+}
+
+/// Refuses a moment when every region is out while some outage's clients
+/// are to be rerouted: there is nowhere to send them.
+fn check_outages(cx: &Ctx, faults: &[Fault], raw: &RawScenario, n: usize) -> Result<()> {
+    // (time, 0 = end / 1 = start, fault index); ends sort first so that
+    // back-to-back outages do not overlap.
+    let mut events = Vec::new();
+    for (i, f) in faults.iter().enumerate() {
+        if let FaultKind::Outage { .. } = f.kind {
+            events.push((f.at.0, 1u8, i));
+            if let Some(end) = f.end() {
+                events.push((end.0, 0u8, i));
+            }
+        }
+    }
+    events.sort_unstable();
+    let mut down = vec![0usize; n];
+    let mut regions_down = 0;
+    let mut rerouting: BTreeSet<(u64, usize)> = BTreeSet::new();
+    let mut k = 0;
+    while k < events.len() {
+        let t = events[k].0;
+        while k < events.len() && events[k].0 == t {
+            let (_, start, i) = events[k];
+            if let FaultKind::Outage { region, clients } = faults[i].kind {
+                if start == 1 {
+                    down[region] += 1;
+                    if down[region] == 1 {
+                        regions_down += 1;
+                    }
+                    if clients == OutageClients::Reroute {
+                        rerouting.insert((faults[i].at.0, i));
+                    }
+                } else {
+                    down[region] -= 1;
+                    if down[region] == 0 {
+                        regions_down -= 1;
+                    }
+                    rerouting.remove(&(faults[i].at.0, i));
+                }
+            }
+            k += 1;
+        }
+        if regions_down == n {
+            if let Some(&(_, i)) = rerouting.iter().next_back() {
+                let kind = raw
+                    .faults
+                    .as_ref()
+                    .and_then(|f| f.get(i))
+                    .map_or("outage", RawFault::kind);
+                return Err(cx.err(
+                    path!["faults", i, kind, "clients"],
+                    format!(
+                        "every region is out at {}, so rerouted clients have nowhere to go; use clients: fail, or keep one region up",
+                        format_span(t)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `"< 0.01"`, `">= 3"`, a number (==) or a bool (true = 1, false = 0).
+fn condition(raw: &RawCondition) -> std::result::Result<(CompareOp, f64), String> {
+    let bad = |t: &str| {
+        format!(
+            "'{}' is not a condition; write one such as '< 0.01', '<= 5', '> 0', '>= 3', '== 0', a number or true/false",
+            super::node::shorten(t)
+        )
+    };
+    match raw {
+        RawCondition::Bool(b) => Ok((CompareOp::Eq, if *b { 1.0 } else { 0.0 })),
+        RawCondition::Number(v) => Ok((CompareOp::Eq, *v)),
+        RawCondition::Text(t) => {
+            let s = t.trim();
+            let (op, rest) = [
+                ("<=", CompareOp::Le),
+                (">=", CompareOp::Ge),
+                ("==", CompareOp::Eq),
+                ("<", CompareOp::Lt),
+                (">", CompareOp::Gt),
+            ]
+            .iter()
+            .find_map(|(sym, op)| s.strip_prefix(sym).map(|r| (*op, r.trim())))
+            .unwrap_or((CompareOp::Eq, s));
+            let value = match rest {
+                "true" => 1.0,
+                "false" => 0.0,
+                _ => {
+                    parse_float(rest).map_err(|e| if e.contains("finite") { e } else { bad(t) })?
+                }
+            };
+            Ok((op, value))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions() {
+        let t = |s: &str| condition(&RawCondition::Text(s.to_string()));
+        assert_eq!(t("< 0.01"), Ok((CompareOp::Lt, 0.01)));
+        assert_eq!(t("<=5"), Ok((CompareOp::Le, 5.0)));
+        assert_eq!(t(">= 3"), Ok((CompareOp::Ge, 3.0)));
+        assert_eq!(t("== true"), Ok((CompareOp::Eq, 1.0)));
+        assert_eq!(t("7"), Ok((CompareOp::Eq, 7.0)));
+        assert!(t("about 3").is_err());
+        assert!(t("< nan").unwrap_err().contains("finite"));
+        assert_eq!(
+            condition(&RawCondition::Bool(false)),
+            Ok((CompareOp::Eq, 0.0))
+        );
+    }
+}
