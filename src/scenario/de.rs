@@ -168,7 +168,7 @@ pub fn did_you_mean<'a>(given: &str, allowed: &[&'a str]) -> Option<&'a str> {
             edit_distance(&given_lower, &cand_lower)
         };
         let limit = (cand.chars().count() / 3).max(1);
-        if d <= limit && best.map_or(true, |(bd, _)| d < bd) {
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
     }
