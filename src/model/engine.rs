@@ -6,21 +6,44 @@
 //! serve reads; stream events deliver a version to a region, which
 //! installs it if it beats the current one. Outcomes (lost, survived) are
 //! decided by the lineage as soon as they are certain.
+//!
+//! The other two modes reuse this engine (its streams, lineage, recorder
+//! and `finish`) and add their own rules in `single_primary.rs` and
+//! `strong.rs`: who may write, what a write costs, and events of their own
+//! (forwarded writes, failover and switchover steps). Two flags switch the
+//! shared write and delivery paths to a single writer per key: versions
+//! are built on the latest committed one, and (single-primary) secondaries
+//! apply the primary's log in order.
 
 use super::clock::RegionClock;
 use super::faults::{self, Schedule};
 use super::lineage::{Lineage, Node, NodeId, NONE};
 use super::network::{Message, Stream};
 use super::record::Recorder;
+use super::single_primary::SpState;
+use super::strong::StrongState;
 use super::workload::{ClientSource, Op};
 use super::{RunOptions, RunOutput};
 use crate::error::{Error, Result};
 use crate::metrics::result::*;
-use crate::scenario::{OutageClients, Scenario, TableKind};
+use crate::scenario::{Mode, OutageClients, Scenario, TableKind};
 use crate::sim::dist::Sampler;
 use crate::sim::queue::EventQueue;
 use crate::sim::rng::{stream, SimRng};
 use crate::sim::time::{ns_to_ms, Time};
+
+/// A hint that `value` will be read soon; no effect on results.
+#[inline(always)]
+pub(crate) fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it reads nothing and cannot fault.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(value as *const T as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
 
 /// A region's current version of a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,39 +67,50 @@ impl Cell {
 const PROGRESS_EVERY: u64 = 1 << 16;
 
 pub struct Engine<'a> {
-    s: &'a Scenario,
-    n: usize,
+    pub(super) s: &'a Scenario,
+    pub(super) n: usize,
     /// First global key of each table.
-    key_base: Vec<u32>,
-    total_keys: usize,
+    pub(super) key_base: Vec<u32>,
+    pub(super) total_keys: usize,
     /// `current[key * n + region]`: the version the region holds, with its
     /// timestamp beside it so comparisons need not visit the node. A key's
     /// cells sit together, one cache line for a handful of regions.
-    current: Vec<Cell>,
+    pub(super) current: Vec<Cell>,
     /// Per key: the latest write issued anywhere (causal inversions
     /// excluded), held so that stale reads can be judged against it.
-    latest: Vec<NodeId>,
-    lineage: Lineage,
-    clocks: Vec<RegionClock>,
+    pub(super) latest: Vec<NodeId>,
+    pub(super) lineage: Lineage,
+    pub(super) clocks: Vec<RegionClock>,
     /// Rank of each region's name in alphabetical order.
-    rank: Vec<u16>,
-    schedule: Schedule,
+    pub(super) rank: Vec<u16>,
+    pub(super) schedule: Schedule,
     /// `stream_of[from * n + to]`, `usize::MAX` on the diagonal.
-    stream_of: Vec<usize>,
-    streams: Vec<Stream>,
-    link_rng: Vec<SimRng>,
-    link_delay: Vec<Sampler>,
-    pipeline_rng: Vec<SimRng>,
-    pipeline: Sampler,
-    clients: Vec<ClientSource>,
+    pub(super) stream_of: Vec<usize>,
+    pub(super) streams: Vec<Stream>,
+    pub(super) link_rng: Vec<SimRng>,
+    pub(super) link_delay: Vec<Sampler>,
+    pub(super) pipeline_rng: Vec<SimRng>,
+    pub(super) pipeline: Sampler,
+    pub(super) clients: Vec<ClientSource>,
     /// Per region, the other regions nearest first (for rerouting).
-    nearest: Vec<Vec<usize>>,
-    queue: EventQueue,
-    rec: Recorder,
-    next_write_id: u64,
-    last_change: Time,
-    last_event: Time,
-    trace_deliveries: Option<Vec<DeliveryTrace>>,
+    pub(super) nearest: Vec<Vec<usize>>,
+    pub(super) queue: EventQueue,
+    pub(super) rec: Recorder,
+    pub(super) next_write_id: u64,
+    pub(super) last_change: Time,
+    pub(super) last_event: Time,
+    pub(super) trace_deliveries: Option<Vec<DeliveryTrace>>,
+    /// One writer per key at a time (single-primary and strong): a write
+    /// is built on the latest committed version, gets a timestamp above
+    /// it, and is always installed at its origin.
+    pub(super) single_writer: bool,
+    /// Deliveries apply in stream order whatever their timestamps (the
+    /// single primary's log).
+    pub(super) log_order: bool,
+    /// Single-primary mode's state, when that is the mode.
+    pub(super) sp: Option<SpState>,
+    /// Strong mode's state, when that is the mode.
+    pub(super) strong: Option<StrongState>,
 }
 
 impl<'a> Engine<'a> {
@@ -174,6 +208,14 @@ impl<'a> Engine<'a> {
             .collect();
 
         let rec = Recorder::new(s.bucket, n, streams.len(), options.trace);
+        let sp = match &s.replication.mode {
+            Mode::SinglePrimary(m) => Some(SpState::new(s, m)),
+            _ => None,
+        };
+        let strong = match &s.replication.mode {
+            Mode::Strong(_) => Some(StrongState::new(s, total_keys)),
+            _ => None,
+        };
         Ok(Engine {
             s,
             n,
@@ -199,6 +241,10 @@ impl<'a> Engine<'a> {
             last_change: Time::ZERO,
             last_event: Time::ZERO,
             trace_deliveries: options.trace.then(Vec::new),
+            single_writer: sp.is_some() || strong.is_some(),
+            log_order: sp.is_some(),
+            sp,
+            strong,
         })
     }
 
@@ -219,15 +265,20 @@ impl<'a> Engine<'a> {
         }
         let mut script_next = 0;
         let first_stream = self.first_stream_source();
+        let mode_source = self.mode_source();
+        self.sp_start();
         let mut events: u64 = 0;
-        while let Some((t, _seq, source)) = self.queue.pop() {
+        while let Some((t, seq, source)) = self.queue.pop() {
             if t > end {
                 break;
             }
             self.rec.advance(t.ns(), &self.streams);
             self.last_event = t;
-            if source >= first_stream {
-                self.deliver((source - first_stream) as usize, t);
+            self.warm_next(first_stream, script_source);
+            if source == mode_source {
+                self.sp_event(t, seq);
+            } else if source >= first_stream {
+                self.deliver((source - first_stream) as usize, t, seq);
             } else if source == script_source {
                 let op = self.s.script[script_next];
                 script_next += 1;
@@ -260,10 +311,41 @@ impl<'a> Engine<'a> {
         Ok(self.finish(events))
     }
 
+    /// Ask the processor to start loading what the next event will touch,
+    /// so that its memory arrives while this event is handled. Most of the
+    /// simulator's time is spent waiting for exactly these loads.
+    #[inline]
+    fn warm_next(&self, first_stream: u32, script_source: u32) {
+        match self.queue.peek_source() {
+            Some(src) if src >= first_stream => {
+                let Some(st) = self.streams.get((src - first_stream) as usize) else {
+                    return;
+                };
+                if let Some(m) = st.queue.front() {
+                    prefetch(&self.current[m.key as usize * self.n + st.to]);
+                    self.lineage.prefetch(m.node);
+                }
+            }
+            Some(src) if src < script_source => {
+                if let Some(op) = self.clients[src as usize].peek() {
+                    let key = self.key_base[op.table] + op.key;
+                    prefetch(&self.current[key as usize * self.n + op.region]);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Event sources are numbered: clients, then the script, then streams.
     #[inline]
-    fn first_stream_source(&self) -> u32 {
+    pub(super) fn first_stream_source(&self) -> u32 {
         self.clients.len() as u32 + 1
+    }
+
+    /// The source of the modes' own events, after the streams.
+    #[inline]
+    pub(super) fn mode_source(&self) -> u32 {
+        self.first_stream_source() + self.streams.len() as u32
     }
 
     fn client_op(&mut self, op: Op) {
@@ -294,17 +376,34 @@ impl<'a> Engine<'a> {
         }
         let key = self.key_base[op.table] + op.key;
         if op.is_write {
-            self.write(region, op.table, key, op.time);
+            if self.sp.is_some() {
+                self.sp_write(region, op.table, key, op.time);
+            } else if self.strong.is_some() {
+                self.strong_write(region, op.table, key, op.time);
+            } else {
+                self.write(region, op.table, key, op.time);
+            }
         } else {
             self.read(region, key, op.time);
         }
     }
 
-    fn write(&mut self, x: usize, table: usize, key: u32, t: Time) {
+    /// Issue a write at region `x` at `t` and queue it on every stream
+    /// leaving `x`. Returns its write id.
+    pub(super) fn write(&mut self, x: usize, table: usize, key: u32, t: Time) -> u64 {
         let cell = key as usize * self.n + x;
         let cur_id = self.current[cell].node;
         let cur = *self.lineage.get(cur_id);
-        let ts = self.clocks[x].stamp(t);
+        let mut ts = self.clocks[x].stamp(t);
+        // With a single writer per key, the write follows the latest
+        // committed version, which the origin may not have received yet.
+        let (parent_id, parent) = match self.latest[key as usize] {
+            l if self.single_writer && l != NONE => (l, *self.lineage.get(l)),
+            _ => (cur_id, cur),
+        };
+        if self.single_writer {
+            ts = ts.max(parent.ts.saturating_add(1));
+        }
         let counter = self.s.tables[table].kind == TableKind::Counter;
         let write_id = self.next_write_id;
         self.next_write_id += 1;
@@ -312,8 +411,8 @@ impl<'a> Engine<'a> {
             write_id,
             issue_ns: t.ns(),
             ts,
-            value: if counter { cur.value + 1 } else { 0 },
-            parent: cur_id,
+            value: if counter { parent.value + 1 } else { 0 },
+            parent: parent_id,
             key,
             origin: x as u16,
             origin_rank: self.rank[x],
@@ -321,7 +420,7 @@ impl<'a> Engine<'a> {
             counter,
             ..Node::default()
         };
-        let installed = node.beats(&cur);
+        let installed = self.single_writer || node.beats(&cur);
         node.inverted = !installed;
         // Holders: one message per other region, the origin if it installed
         // it, and the latest-write marker unless it is a causal inversion.
@@ -348,7 +447,7 @@ impl<'a> Engine<'a> {
                 kind: if counter { "increment" } else { "put" },
                 issue_ns: t.ns(),
                 timestamp_ns: ts,
-                parent_id: cur.write_id,
+                parent_id: parent.write_id,
                 outcome: "survived",
                 cause: "",
             });
@@ -366,29 +465,47 @@ impl<'a> Engine<'a> {
         }
 
         let ready = t.after(self.pipeline.sample(&mut self.pipeline_rng[x]));
-        let first_stream = self.first_stream_source();
         for y in 0..self.n {
             if y == x {
                 continue;
             }
             let si = self.stream_of[x * self.n + y];
-            let transit = self.link_delay[si].sample(&mut self.link_rng[si]);
-            let st = &mut self.streams[si];
-            let arrive = st.arrival(ready, transit);
-            let seq = self.queue.next_seq();
-            let was_empty = st.queue.is_empty();
-            st.push(Message {
-                node: id,
-                key,
-                ts,
-                rank: self.rank[x],
-                issue: t,
-                arrive,
-                seq,
-            });
-            if was_empty && arrive != Time::MAX {
-                self.queue.push(arrive, seq, first_stream + si as u32);
-            }
+            self.send(si, id, key, ts, self.rank[x], t, ready);
+        }
+        write_id
+    }
+
+    /// Queue a message carrying version `node` on stream `si`, ready to
+    /// leave at `ready`; its transit is drawn from the stream's link.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn send(
+        &mut self,
+        si: usize,
+        node: NodeId,
+        key: u32,
+        ts: i64,
+        rank: u16,
+        issue: Time,
+        ready: Time,
+    ) {
+        let first_stream = self.first_stream_source();
+        let transit = self.link_delay[si].sample(&mut self.link_rng[si]);
+        let st = &mut self.streams[si];
+        let arrive = st.arrival(ready, transit);
+        let seq = self.queue.next_seq();
+        let was_empty = st.queue.is_empty();
+        st.push(Message {
+            node,
+            key,
+            ts,
+            rank,
+            issue,
+            arrive,
+            seq,
+        });
+        if was_empty && arrive != Time::MAX {
+            self.queue.push(arrive, seq, first_stream + si as u32);
         }
     }
 
@@ -410,9 +527,14 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn deliver(&mut self, si: usize, t: Time) {
+    fn deliver(&mut self, si: usize, t: Time, seq: u64) {
         let first_stream = self.first_stream_source();
         let st = &mut self.streams[si];
+        // A head whose messages were withdrawn (a failover discards the
+        // old primary's log) may still be scheduled: skip it.
+        if st.queue.front().is_none_or(|m| m.seq != seq) {
+            return;
+        }
         let Some(msg) = st.queue.pop_front() else {
             return;
         };
@@ -427,7 +549,11 @@ impl<'a> Engine<'a> {
         self.clocks[y].observe(msg.ts);
         let cell = msg.key as usize * self.n + y;
         let cur = self.current[cell];
-        let applied = (msg.ts, msg.rank) > (cur.ts, cur.rank);
+        let applied = if self.log_order {
+            msg.node != cur.node
+        } else {
+            (msg.ts, msg.rank) > (cur.ts, cur.rank)
+        };
         if applied {
             self.current[cell] = Cell {
                 ts: msg.ts,

@@ -142,6 +142,14 @@ impl Lineage {
         &self.nodes[id as usize]
     }
 
+    /// Start loading a node that will be needed soon.
+    #[inline]
+    pub fn prefetch(&self, id: NodeId) {
+        if let Some(n) = self.nodes.get(id as usize) {
+            super::engine::prefetch(n);
+        }
+    }
+
     /// Number of nodes alive now, and the most ever alive at once.
     pub fn live(&self) -> (usize, usize) {
         (self.live, self.peak_live)

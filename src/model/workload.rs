@@ -93,6 +93,8 @@ pub struct ClientSource {
     regions: u32,
     all: Picker,
     homed: Picker,
+    /// The operation at `next_ns`, drawn ahead.
+    pending: Op,
 }
 
 impl ClientSource {
@@ -132,10 +134,18 @@ impl ClientSource {
             regions,
             all: Picker::new(w.access, keys),
             homed: Picker::new(w.access, homed_count),
+            pending: Op {
+                time: Time::ZERO,
+                region,
+                table: w.table,
+                key: 0,
+                is_write: false,
+            },
         };
         if src.arrival == Arrival::Poisson {
             src.next_ns = src.gap();
         }
+        src.pending = src.draw();
         src
     }
 
@@ -153,9 +163,29 @@ impl ClientSource {
         (t < self.end && self.next_ns.is_finite()).then_some(t)
     }
 
-    /// Draw the operation due now and advance to the next one.
+    /// The operation due next (drawn ahead, so its key is known early and
+    /// the engine can warm its cache line); `None` once the workload is over.
+    #[inline]
+    pub fn peek(&self) -> Option<&Op> {
+        self.next_time().map(|_| &self.pending)
+    }
+
+    /// Take the operation due now and draw the next one. The draws happen
+    /// in the same order as if each operation were drawn when due.
     #[inline]
     pub fn take(&mut self) -> Op {
+        let op = self.pending;
+        self.count += 1;
+        self.next_ns = match self.arrival {
+            Arrival::Constant => self.phase_ns + self.count as f64 * self.interval_ns,
+            Arrival::Poisson => self.next_ns + self.gap(),
+        };
+        self.pending = self.draw();
+        op
+    }
+
+    /// Draw what the operation at `next_ns` does.
+    fn draw(&mut self) -> Op {
         let time = Time(self.next_ns.round() as u64);
         let is_write = self.rng.random::<f64>() < self.write_fraction;
         let at_home = self.rng.random::<f64>() < self.home_affinity;
@@ -163,11 +193,6 @@ impl ClientSource {
             self.homed.pick(&mut self.rng) * self.regions + self.home
         } else {
             self.all.pick(&mut self.rng)
-        };
-        self.count += 1;
-        self.next_ns = match self.arrival {
-            Arrival::Constant => self.phase_ns + self.count as f64 * self.interval_ns,
-            Arrival::Poisson => self.next_ns + self.gap(),
         };
         Op {
             time,

@@ -48,6 +48,12 @@ impl EventQueue {
         self.heap.pop().map(|Reverse(e)| e)
     }
 
+    /// The source of the earliest pending head, if any.
+    #[inline]
+    pub fn peek_source(&self) -> Option<SourceId> {
+        self.heap.peek().map(|Reverse((_, _, s))| *s)
+    }
+
     /// The earliest pending head's time, if any.
     pub fn peek_time(&self) -> Option<Time> {
         self.heap.peek().map(|Reverse((t, _, _))| *t)
