@@ -171,9 +171,12 @@ impl Lineage {
     }
 
     /// A key's initial version (write id 0), a root with `holds` holders.
+    /// Its timestamp is the beginning of time: every write beats it, even
+    /// one stamped by a clock that starts behind (a negative reading).
     pub fn root(&mut self, key: u32, holds: u32) -> NodeId {
         self.alloc(Node {
             key,
+            ts: i64::MIN,
             parent: NONE,
             holds,
             weight: NONE,

@@ -3,14 +3,69 @@
 //! The parameters arrive already validated (see `scenario::validate`); this
 //! module only turns them into samplers. Floating point is used to draw a
 //! value, which is then rounded to whole nanoseconds: it never decides the
-//! order of events by itself.
+//! order of events by itself. `Latency` is the plain description a
+//! scenario gives; `Sampler` is its prepared form.
 
 use rand::Rng;
 use rand_distr::{Distribution, Exp, LogNormal, Normal, Pareto};
 
 use super::rng::SimRng;
 use super::time::Nanos;
-use crate::scenario::Latency;
+
+/// A distribution of delays (transit or pipeline).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Latency {
+    Constant(Nanos),
+    Uniform {
+        min: Nanos,
+        max: Nanos,
+    },
+    /// Cut at zero.
+    Normal {
+        mean: Nanos,
+        stddev: Nanos,
+    },
+    /// Given by its median and 99th percentile.
+    LogNormal {
+        median: Nanos,
+        p99: Nanos,
+    },
+    Exponential {
+        mean: Nanos,
+    },
+    Pareto {
+        min: Nanos,
+        alpha: f64,
+    },
+    /// Piecewise linear between the given (quantile, value) points; the
+    /// first point has quantile 0 and the last quantile 1, both strictly
+    /// increasing in quantile and non-decreasing in value.
+    Percentiles(Vec<(f64, Nanos)>),
+}
+
+impl Latency {
+    /// The median, used to rank regions by distance (nearest healthy region).
+    pub fn median_ns(&self) -> f64 {
+        match self {
+            Latency::Constant(v) => *v as f64,
+            Latency::Uniform { min, max } => (*min as f64 + *max as f64) / 2.0,
+            Latency::Normal { mean, .. } => *mean as f64,
+            Latency::LogNormal { median, .. } => *median as f64,
+            Latency::Exponential { mean } => *mean as f64 * std::f64::consts::LN_2,
+            Latency::Pareto { min, alpha } => *min as f64 * 2f64.powf(1.0 / alpha),
+            Latency::Percentiles(points) => {
+                for w in points.windows(2) {
+                    let ((q0, v0), (q1, v1)) = (w[0], w[1]);
+                    if q1 >= 0.5 {
+                        let f = if q1 > q0 { (0.5 - q0) / (q1 - q0) } else { 0.0 };
+                        return v0 as f64 + f * (v1 as f64 - v0 as f64);
+                    }
+                }
+                points.last().map(|p| p.1 as f64).unwrap_or(0.0)
+            }
+        }
+    }
+}
 
 /// The 99th percentile of the standard normal distribution.
 const Z_99: f64 = 2.326_347_874_040_841;

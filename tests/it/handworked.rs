@@ -142,3 +142,20 @@ fn outage_reroutes_or_fails_clients() {
     assert_eq!((m.writes, m.failed_writes), (1, 1));
     assert!(m.converged);
 }
+
+/// A clock that starts 50 ms behind stamps its first write below zero; it
+/// must still beat the initial version (which predates every clock), so no
+/// causal inversion, under `hlc` and `wall` alike.
+#[test]
+fn a_clock_behind_still_beats_the_initial_version() {
+    for policy in [replisim::scenario::Timestamps::Hlc, replisim::scenario::Timestamps::Wall] {
+        let mut s = base(2, 100 * MS, 1, S);
+        s.regions[0].clock.offset_ns = -50 * MS as i64;
+        s.replication.timestamps = policy;
+        s.script = vec![op(10, 0, 0, true)];
+        let out = run_traced(&s);
+        let m = &out.result.summary;
+        assert_eq!((m.causal_inversions, m.lost_writes), (0, 0), "{policy:?}");
+        assert_eq!(out.trace.unwrap().writes[0].timestamp_ns, -40 * MS as i64);
+    }
+}
