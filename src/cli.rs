@@ -21,7 +21,7 @@ use crate::model::{self, RunOptions, RunOutput};
 use crate::report::charts::{self, ChartFormat};
 use crate::report::html::{self, ReportInput};
 use crate::report::output::{self, OutputFile};
-use crate::report::{csv_out, terminal};
+use crate::report::{self, csv_out, terminal};
 use crate::scenario::{self, bundled, Scenario};
 
 /// Exit code: everything worked.
@@ -53,8 +53,9 @@ enum Command {
     Validate(ValidateArgs),
     /// List the bundled scenarios.
     List,
-    // `compare` goes here (added later): run or read two variants and show
-    // their differences side by side.
+    /// Run one scenario under several replication modes on the same
+    /// client operations and show the results side by side.
+    Compare(CompareArgs),
     /// Measure the simulator's speed on a built-in write-only scenario.
     Bench(BenchArgs),
 }
@@ -102,6 +103,47 @@ struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+struct CompareArgs {
+    /// A scenario file, or the name of a bundled scenario.
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+
+    /// The modes to compare, separated by commas.
+    #[arg(
+        long,
+        value_name = "MODES",
+        value_delimiter = ',',
+        default_value = "active_active,single_primary,strong"
+    )]
+    modes: Vec<String>,
+
+    /// Use this seed instead of the scenario's.
+    #[arg(long, value_name = "N", value_parser = parse_seed)]
+    seed: Option<u64>,
+
+    /// Output folder [default: output/<scenario name>-compare]: compare.csv
+    /// and one result folder per mode.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// Override a scenario field by its path, as with `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+
+    /// Also write every write and delivery of each mode.
+    #[arg(long)]
+    trace: bool,
+
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+
+    /// Draw no charts in the mode folders.
+    #[arg(long)]
+    no_charts: bool,
+}
+
+#[derive(Debug, Args)]
 struct ValidateArgs {
     /// Scenario files or bundled scenario names.
     #[arg(value_name = "SCENARIO", required = true)]
@@ -143,6 +185,7 @@ where
     };
     let outcome = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Compare(args) => compare(&args),
         Command::Validate(args) => Ok(validate(&args)),
         Command::List => Ok(list()),
         Command::Bench(args) => bench(&args),
@@ -321,36 +364,14 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<bool> {
     bar.finish_and_clear();
     let RunOutput { result, trace } = output?;
 
-    let mut files: Vec<OutputFile> = csv_out::all_files(&result, trace.as_ref())?
-        .into_iter()
-        .map(|f| OutputFile::new(f.file_name, f.bytes))
-        .collect();
-    let resolved_yaml = scenario::to_yaml(scenario);
-    files.push(OutputFile::new("scenario.yaml", resolved_yaml.as_bytes()));
-    let chart_list = if args.no_charts {
-        Vec::new()
+    let charts = if args.no_charts {
+        None
+    } else if args.png {
+        Some(ChartFormat::Png)
     } else {
-        let format = if args.png {
-            ChartFormat::Png
-        } else {
-            ChartFormat::Svg
-        };
-        charts::render_all(&result, format)?
+        Some(ChartFormat::Svg)
     };
-    let report = html::render_report(&ReportInput {
-        scenario,
-        result: &result,
-        resolved_yaml: &resolved_yaml,
-        command: &command,
-        charts: &chart_list,
-    });
-    files.push(OutputFile::new("report.html", report.into_bytes()));
-    for chart in &chart_list {
-        files.push(OutputFile::new(
-            Path::new("charts").join(&chart.file_name),
-            chart.bytes.clone(),
-        ));
-    }
+    let (files, chart_count) = result_files(scenario, &result, trace.as_ref(), &command, charts)?;
     output::write_folder(&job.out, &files)?;
 
     if args.quiet {
@@ -365,10 +386,10 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<bool> {
         .filter(|f| f.path.parent() == Some(Path::new("")))
         .map(|f| f.path.display().to_string())
         .collect();
-    let charts_note = if chart_list.is_empty() {
+    let charts_note = if chart_count == 0 {
         String::new()
     } else {
-        format!(", charts/ ({} charts)", chart_list.len())
+        format!(", charts/ ({chart_count} charts)")
     };
     println!(
         "results in {}: {}{charts_note}",
@@ -378,6 +399,179 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<bool> {
     println!("reproduce: {command}");
 
     Ok(check_expectations(scenario, &result.summary))
+}
+
+/// The files of one run's result folder (CSV files, the resolved
+/// scenario, the HTML report and the charts in `charts`' format, if any),
+/// and how many charts there are.
+fn result_files(
+    scenario: &Scenario,
+    result: &crate::metrics::result::RunResult,
+    trace: Option<&crate::metrics::result::Trace>,
+    command: &str,
+    charts: Option<ChartFormat>,
+) -> Result<(Vec<OutputFile>, usize)> {
+    let mut files: Vec<OutputFile> = csv_out::all_files(result, trace)?
+        .into_iter()
+        .map(|f| OutputFile::new(f.file_name, f.bytes))
+        .collect();
+    let resolved_yaml = scenario::to_yaml(scenario);
+    files.push(OutputFile::new("scenario.yaml", resolved_yaml.as_bytes()));
+    let chart_list = match charts {
+        Some(format) => charts::render_all(result, format)?,
+        None => Vec::new(),
+    };
+    let report = html::render_report(&ReportInput {
+        scenario,
+        result,
+        resolved_yaml: &resolved_yaml,
+        command,
+        charts: &chart_list,
+    });
+    files.push(OutputFile::new("report.html", report.into_bytes()));
+    for chart in &chart_list {
+        files.push(OutputFile::new(
+            Path::new("charts").join(&chart.file_name),
+            chart.bytes.clone(),
+        ));
+    }
+    Ok((files, chart_list.len()))
+}
+
+/// `replisim compare`: the scenario once per mode, same operations.
+fn compare(args: &CompareArgs) -> Result<i32> {
+    output::install_interrupt_handler();
+    let mut base = load(&args.scenario, &args.sets)?;
+    if let Some(seed) = args.seed {
+        base.seed = seed;
+    }
+    let mut modes: Vec<&str> = Vec::new();
+    for m in &args.modes {
+        let m = m.trim();
+        if !model::modes::MODE_NAMES.contains(&m) {
+            return Err(Error::new(format!(
+                "--modes: unknown mode '{m}'; modes are {}",
+                model::modes::MODE_NAMES.join(", ")
+            )));
+        }
+        if modes.contains(&m) {
+            return Err(Error::new(format!("--modes: '{m}' is listed twice")));
+        }
+        modes.push(m);
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        Path::new("output").join(format!("{}-compare", folder_name(&base.name)))
+    });
+    let previous = out.join("compare.csv").is_file() && !out.join("summary.csv").exists();
+    if !previous {
+        output::check_target(&out)?;
+    }
+    if !args.quiet {
+        println!(
+            "comparing {} (seed {}): {}",
+            base.name,
+            base.seed,
+            modes.join(", ")
+        );
+    }
+
+    let options = RunOptions {
+        trace: args.trace,
+        max_events: None,
+    };
+    let charts = (!args.no_charts).then_some(ChartFormat::Svg);
+    let mut variants = Vec::with_capacity(modes.len());
+    let mut outputs = Vec::with_capacity(modes.len());
+    let mut notes = Vec::with_capacity(modes.len());
+    let mut files: Vec<OutputFile> = Vec::new();
+    for &mode in &modes {
+        let variant = model::modes::for_mode(&base, mode);
+        let (variant, note) = match variant {
+            Ok(v) => (Some(v), String::new()),
+            Err(why) => (None, why),
+        };
+        let mut note = note;
+        let mut run_output = None;
+        if let Some(v) = &variant {
+            let bar = progress_bar(args.quiet, &format!("{} {mode}", v.name));
+            let outcome = run_model(v, &options, &bar);
+            bar.finish_and_clear();
+            match outcome {
+                Ok(o) => {
+                    let mut command = format!(
+                        "replisim compare {} --modes {mode} --seed {}",
+                        args.scenario, v.seed
+                    );
+                    for s in &args.sets {
+                        command.push_str(&format!(" --set {s}"));
+                    }
+                    let (mode_files, _) =
+                        result_files(v, &o.result, o.trace.as_ref(), &command, charts)?;
+                    files.extend(
+                        mode_files
+                            .into_iter()
+                            .map(|f| OutputFile::new(Path::new(mode).join(f.path), f.bytes)),
+                    );
+                    run_output = Some(o);
+                }
+                Err(e) if output::interrupted() => return Err(e),
+                Err(e) => note = e.message().to_string(),
+            }
+        }
+        variants.push(variant);
+        outputs.push(run_output);
+        notes.push(note);
+    }
+    let rows: Vec<report::compare::CompareRow> = modes
+        .iter()
+        .enumerate()
+        .map(|(i, &mode)| report::compare::CompareRow {
+            mode,
+            scenario: variants[i].as_ref(),
+            result: outputs[i].as_ref().map(|o| &o.result),
+            note: &notes[i],
+        })
+        .collect();
+    files.insert(
+        0,
+        OutputFile::new("compare.csv", report::compare::compare_csv(&base, &rows)?),
+    );
+    if previous {
+        // A previous compare folder is replaced whole; any other folder is
+        // left alone (the writer refuses it).
+        std::fs::remove_dir_all(&out).map_err(|e| {
+            Error::new(format!(
+                "{}: cannot replace previous results: {e}",
+                out.display()
+            ))
+        })?;
+    }
+    output::write_folder(&out, &files)?;
+    println!();
+    print!("{}", report::compare::table_text(&base, &rows));
+    println!();
+    println!(
+        "results in {}: compare.csv, {}",
+        out.display(),
+        modes
+            .iter()
+            .zip(&outputs)
+            .filter(|(_, o)| o.is_some())
+            .map(|(m, _)| format!("{m}/"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut reproduce = format!(
+        "replisim compare {} --modes {} --seed {}",
+        args.scenario,
+        modes.join(","),
+        base.seed
+    );
+    for s in &args.sets {
+        reproduce.push_str(&format!(" --set {s}"));
+    }
+    println!("reproduce: {reproduce}");
+    Ok(EXIT_OK)
 }
 
 /// Run the model with the progress bar and Ctrl-C check in its callback.
@@ -488,7 +682,7 @@ network:
 replication:
   mode: active_active
   timestamps: wall
-  pipeline: {{ lognormal: {{ median: 400ms, p99: 1200ms }} }}
+  pipeline: {{ lognormal: {{ median: 300ms, p99: 450ms }} }}
 tables:
   - name: items
     kind: item

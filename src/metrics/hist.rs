@@ -127,7 +127,11 @@ mod tests {
         for v in 1..=100_000u64 {
             h.record(v * 1_000);
         }
-        for (q, exact) in [(0.5, 50_000_000f64), (0.9, 90_000_000.0), (0.99, 99_000_000.0)] {
+        for (q, exact) in [
+            (0.5, 50_000_000f64),
+            (0.9, 90_000_000.0),
+            (0.99, 99_000_000.0),
+        ] {
             let got = h.quantile_ns(q) as f64;
             assert!((got / exact - 1.0).abs() <= 0.01, "q={q}: {got} vs {exact}");
         }

@@ -80,18 +80,41 @@ mod tests {
     use super::*;
     use crate::sim::time::{NS_PER_MS, NS_PER_S};
 
-    fn clock(offset_ns: i64, drift_ppm: f64, steps: Vec<(Time, i64)>, p: Timestamps) -> RegionClock {
-        RegionClock::new(Clock { offset_ns, drift_ppm }, steps, p)
+    fn clock(
+        offset_ns: i64,
+        drift_ppm: f64,
+        steps: Vec<(Time, i64)>,
+        p: Timestamps,
+    ) -> RegionClock {
+        RegionClock::new(
+            Clock {
+                offset_ns,
+                drift_ppm,
+            },
+            steps,
+            p,
+        )
     }
 
     #[test]
     fn reading_adds_offset_drift_and_steps() {
-        let c = clock(3 * NS_PER_MS as i64, 15.0, vec![(Time(90 * NS_PER_S), -400 * NS_PER_MS as i64)], Timestamps::Wall);
+        let c = clock(
+            3 * NS_PER_MS as i64,
+            15.0,
+            vec![(Time(90 * NS_PER_S), -400 * NS_PER_MS as i64)],
+            Timestamps::Wall,
+        );
         // At 100 s: 100 s + 3 ms + 15 ppm of 100 s (1.5 ms) - 400 ms.
         let t = Time(100 * NS_PER_S);
-        assert_eq!(c.reading(t), 100_000_000_000 + 3_000_000 + 1_500_000 - 400_000_000);
+        assert_eq!(
+            c.reading(t),
+            100_000_000_000 + 3_000_000 + 1_500_000 - 400_000_000
+        );
         // Before the step it is not applied.
-        assert_eq!(c.reading(Time(NS_PER_S)), 1_000_000_000 + 3_000_000 + 15_000);
+        assert_eq!(
+            c.reading(Time(NS_PER_S)),
+            1_000_000_000 + 3_000_000 + 15_000
+        );
     }
 
     #[test]

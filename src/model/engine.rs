@@ -47,10 +47,10 @@ pub(crate) fn prefetch<T>(value: &T) {
 
 /// A region's current version of a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Cell {
-    ts: i64,
-    node: NodeId,
-    rank: u16,
+pub(super) struct Cell {
+    pub(super) ts: i64,
+    pub(super) node: NodeId,
+    pub(super) rank: u16,
 }
 
 impl Cell {
@@ -542,7 +542,8 @@ impl<'a> Engine<'a> {
         let y = st.to;
         if let Some(next) = st.queue.front() {
             if next.arrive != Time::MAX {
-                self.queue.push(next.arrive, next.seq, first_stream + si as u32);
+                self.queue
+                    .push(next.arrive, next.seq, first_stream + si as u32);
             }
         }
         self.rec.delivery(si, t.since(msg.issue));
@@ -584,7 +585,8 @@ impl<'a> Engine<'a> {
         // Buckets up to the later of the workload's end and the last event.
         let until = self.last_event.max(duration);
         while self.rec.buckets.len() as u64 * s.bucket < until.ns() {
-            self.rec.advance(self.rec.buckets.len() as u64 * s.bucket, &self.streams);
+            self.rec
+                .advance(self.rec.buckets.len() as u64 * s.bucket, &self.streams);
         }
         self.rec.finish(&self.streams);
 
@@ -674,7 +676,8 @@ impl<'a> Engine<'a> {
                 lost_writes: c.lost_writes,
                 stale_reads: c.stale_reads,
                 failed_ops: c.failed_ops,
-                ..RegionRow::default()
+                write_latency_p50_ms: rec.write_latency[r].quantile_ms(0.5),
+                write_latency_p99_ms: rec.write_latency[r].quantile_ms(0.99),
             })
             .collect();
         let fault_windows = faults::windows_for_report(s);
@@ -728,11 +731,28 @@ impl<'a> Engine<'a> {
             rerouted_ops: rec.rerouted_ops,
             staleness_p50_ms: rec.staleness.quantile_ms(0.5),
             staleness_p99_ms: rec.staleness.quantile_ms(0.99),
-            max_backlog: self.streams.iter().map(|st| st.max_backlog).max().unwrap_or(0),
+            max_backlog: self
+                .streams
+                .iter()
+                .map(|st| st.max_backlog)
+                .max()
+                .unwrap_or(0),
             counter_total,
             undelivered,
-            mode_extras: ModeExtras::default(),
+            mode_extras: ModeExtras {
+                rejected_writes: rec.rejected_writes,
+                forwarded_writes: rec.forwarded_writes,
+                write_latency_p50_ms: rec.write_latency_all.quantile_ms(0.5),
+                write_latency_p99_ms: rec.write_latency_all.quantile_ms(0.99),
+                write_conflict_errors: rec.write_conflict_errors,
+                unavailable_writes: rec.unavailable_writes,
+                ..ModeExtras::default()
+            },
         };
+        let mut summary = summary;
+        if let Some(sp) = &self.sp {
+            sp.fill_extras(&mut summary.mode_extras, until);
+        }
         debug_assert_eq!(rec.lost_writes + rec.survived_writes, rec.writes);
         let trace = self.trace_deliveries.take().map(|deliveries| Trace {
             writes: self.rec.trace_writes.take().unwrap_or_default(),

@@ -175,7 +175,14 @@ mod tests {
 
     #[test]
     fn merge_joins_overlaps_and_keeps_gaps() {
-        let m = merge(vec![w(10, Some(20)), w(0, Some(5)), w(15, Some(30)), w(30, Some(31)), w(40, None), w(50, Some(60))]);
+        let m = merge(vec![
+            w(10, Some(20)),
+            w(0, Some(5)),
+            w(15, Some(30)),
+            w(30, Some(31)),
+            w(40, None),
+            w(50, Some(60)),
+        ]);
         assert_eq!(m, vec![w(0, Some(5)), w(10, Some(31)), w(40, None)]);
     }
 

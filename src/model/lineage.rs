@@ -357,7 +357,12 @@ impl Lineage {
 /// Add a run to a sorted list, merging it with a run of the same kind.
 fn add_run(runs: &mut Vec<Run>, run: Run) {
     match runs.binary_search_by(|r| {
-        (r.bucket, r.origin, r.inverted, r.counter).cmp(&(run.bucket, run.origin, run.inverted, run.counter))
+        (r.bucket, r.origin, r.inverted, r.counter).cmp(&(
+            run.bucket,
+            run.origin,
+            run.inverted,
+            run.counter,
+        ))
     }) {
         Ok(i) => runs[i].count += run.count,
         Err(i) => runs.insert(i, run),

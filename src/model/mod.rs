@@ -8,8 +8,11 @@ pub mod clock;
 pub mod engine;
 pub mod faults;
 pub mod lineage;
+pub mod modes;
 pub mod network;
 pub mod record;
+pub mod single_primary;
+pub mod strong;
 pub mod workload;
 
 use crate::error::{Error, Result};

@@ -6,6 +6,8 @@
 //! backlog snapshot kept and its histograms reset. So memory holds one live
 //! histogram per stream however long the run.
 
+use std::collections::BTreeSet;
+
 use super::lineage::{Outcomes, Run};
 use super::network::Stream;
 use crate::metrics::hist::LatencyHist;
@@ -69,6 +71,23 @@ pub struct Recorder {
     pub failed_writes: u64,
     pub failed_reads: u64,
     pub rerouted_ops: u64,
+    /// Single-primary: writes refused (secondary without forwarding, no
+    /// primary, forwarding impossible).
+    pub rejected_writes: u64,
+    /// Single-primary: secondary writes the primary applied.
+    pub forwarded_writes: u64,
+    /// Strong: writes that failed because another region's write to the
+    /// same item overlapped them.
+    pub write_conflict_errors: u64,
+    /// Strong: writes refused by a region that could reach no other.
+    pub unavailable_writes: u64,
+    /// Per region: time from a client's write to its acknowledgement
+    /// (single-primary and strong; empty in active-active, where it is 0).
+    pub write_latency: Vec<LatencyHist>,
+    pub write_latency_all: LatencyHist,
+    /// Writes discarded by a failover (trace only), so `writes.csv` can
+    /// give `rpo` as the cause of their loss.
+    pub rpo_ids: BTreeSet<u64>,
     /// Write records by id (trace only); outcome filled in when decided.
     pub trace_writes: Option<Vec<WriteTrace>>,
     /// Set at the end of a run, when every version still held by a region
@@ -77,12 +96,7 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(
-        bucket_ns: u64,
-        regions: usize,
-        streams: usize,
-        trace: bool,
-    ) -> Recorder {
+    pub fn new(bucket_ns: u64, regions: usize, streams: usize, trace: bool) -> Recorder {
         Recorder {
             bucket_ns,
             buckets: vec![BucketCounts::default()],
@@ -104,6 +118,13 @@ impl Recorder {
             failed_writes: 0,
             failed_reads: 0,
             rerouted_ops: 0,
+            rejected_writes: 0,
+            forwarded_writes: 0,
+            write_conflict_errors: 0,
+            unavailable_writes: 0,
+            write_latency: vec![LatencyHist::new(); regions],
+            write_latency_all: LatencyHist::new(),
+            rpo_ids: BTreeSet::new(),
             trace_writes: trace.then(Vec::new),
             teardown: false,
         }
@@ -124,8 +145,10 @@ impl Recorder {
             self.bucket_lag.add(&sb.live);
             self.lag.add(&sb.live);
             sb.all.add(&sb.live);
-            sb.lag_p50_ms.push((!empty).then(|| sb.live.quantile_ms(0.5)));
-            sb.lag_p99_ms.push((!empty).then(|| sb.live.quantile_ms(0.99)));
+            sb.lag_p50_ms
+                .push((!empty).then(|| sb.live.quantile_ms(0.5)));
+            sb.lag_p99_ms
+                .push((!empty).then(|| sb.live.quantile_ms(0.99)));
             sb.backlog.push(st.queue.len() as u64);
             backlog += st.queue.len() as u64;
             sb.live.reset();
@@ -161,7 +184,11 @@ impl Recorder {
         self.streams[stream].live.record(lag_ns);
     }
 
-
+    /// Record how long a write at `region` took to be acknowledged.
+    pub fn write_latency(&mut self, region: usize, ns: u64) {
+        self.write_latency[region].record(ns);
+        self.write_latency_all.record(ns);
+    }
 }
 
 impl Outcomes for Recorder {
@@ -188,6 +215,7 @@ impl Outcomes for Recorder {
             (w.outcome, w.cause) = match (lost, inverted) {
                 (false, _) => ("survived", ""),
                 (true, true) => ("lost", "causal_inversion"),
+                (true, false) if self.rpo_ids.contains(&write_id) => ("lost", "rpo"),
                 (true, false) => ("lost", "overwritten"),
             };
         }

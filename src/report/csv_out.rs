@@ -312,6 +312,21 @@ pub fn summary_value(summary: &Summary, column: &str) -> Option<f64> {
         .and_then(|c| (c.get)(summary).number())
 }
 
+/// The `summary.csv` column names, in order (`compare.csv` starts with them).
+pub fn summary_columns() -> Vec<&'static str> {
+    SUMMARY.iter().map(|c| c.name).collect()
+}
+
+/// One `summary.csv` row as formatted cells, in column order.
+pub fn summary_cells(summary: &Summary) -> Vec<String> {
+    SUMMARY.iter().map(|c| (c.get)(summary).format()).collect()
+}
+
+/// A time in milliseconds formatted as the CSV files give it.
+pub fn format_ms(v: f64) -> String {
+    Cell::Ms(v).format()
+}
+
 /// The names of the numeric `summary.csv` columns, for error messages.
 pub fn summary_numeric_columns() -> Vec<&'static str> {
     let probe = Summary::default();

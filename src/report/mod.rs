@@ -4,6 +4,7 @@
 //! the simulation itself.
 
 pub mod charts;
+pub mod compare;
 pub mod csv_out;
 pub mod html;
 pub mod output;

@@ -211,7 +211,7 @@ fn cells(names: &[&str]) -> Vec<String> {
 /// Lay out rows as columns separated by two spaces. Column `i` is aligned
 /// left where `align`'s `i`th character is `L`, else right; trailing spaces
 /// are trimmed.
-fn table(rows: &[Vec<String>], align: &str) -> String {
+pub(crate) fn table(rows: &[Vec<String>], align: &str) -> String {
     let left: Vec<bool> = align.chars().map(|c| c == 'L').collect();
     let ncols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; ncols];
@@ -240,7 +240,7 @@ fn table(rows: &[Vec<String>], align: &str) -> String {
     out
 }
 
-fn indent(text: &str) -> String {
+pub(crate) fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
@@ -258,12 +258,12 @@ pub fn count(n: u64) -> String {
 }
 
 /// Milliseconds with three decimals, as in the CSV files.
-fn ms(v: f64) -> String {
+pub(crate) fn ms(v: f64) -> String {
     format!("{v:.3}")
 }
 
 /// A fraction as a percentage: `1.234%`.
-fn percent(rate: f64) -> String {
+pub(crate) fn percent(rate: f64) -> String {
     format!("{:.3}%", rate * 100.0)
 }
 

@@ -185,7 +185,13 @@ mod tests {
 
     #[test]
     fn lognormal_hits_its_median_and_p99() {
-        let v = draws(&Latency::LogNormal { median: 400_000_000, p99: 1_200_000_000 }, 200_000);
+        let v = draws(
+            &Latency::LogNormal {
+                median: 400_000_000,
+                p99: 1_200_000_000,
+            },
+            200_000,
+        );
         assert!((quantile(&v, 0.5) / 400e6 - 1.0).abs() < 0.01);
         assert!((quantile(&v, 0.99) / 1200e6 - 1.0).abs() < 0.03);
     }
@@ -201,7 +207,13 @@ mod tests {
 
     #[test]
     fn normal_is_cut_at_zero() {
-        let v = draws(&Latency::Normal { mean: 1_000, stddev: 2_000 }, 10_000);
+        let v = draws(
+            &Latency::Normal {
+                mean: 1_000,
+                stddev: 2_000,
+            },
+            10_000,
+        );
         assert_eq!(v[0], 0);
         // About 31% of N(1, 2) lies below zero: Φ(-0.5) = 0.3085.
         let zeros = v.iter().filter(|&&x| x == 0).count() as f64 / v.len() as f64;
@@ -210,7 +222,13 @@ mod tests {
 
     #[test]
     fn pareto_median_is_min_times_two_to_one_over_alpha() {
-        let v = draws(&Latency::Pareto { min: 1_000_000, alpha: 2.0 }, 100_000);
+        let v = draws(
+            &Latency::Pareto {
+                min: 1_000_000,
+                alpha: 2.0,
+            },
+            100_000,
+        );
         assert!((quantile(&v, 0.5) / (1e6 * 2f64.sqrt()) - 1.0).abs() < 0.02);
         assert!(v[0] >= 1_000_000);
     }
@@ -222,6 +240,9 @@ mod tests {
         assert!((quantile(&v, 0.25) - 50.0).abs() <= 2.0);
         assert!((quantile(&v, 0.5) - 100.0).abs() <= 3.0);
         assert!(v[v.len() - 1] <= 2_000);
-        assert_eq!(interpolate(&[(0.0, 0.0), (0.5, 100.0), (1.0, 300.0)], 0.75), 200.0);
+        assert_eq!(
+            interpolate(&[(0.0, 0.0), (0.5, 100.0), (1.0, 300.0)], 0.75),
+            200.0
+        );
     }
 }

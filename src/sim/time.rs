@@ -108,7 +108,7 @@ mod tests {
         assert_eq!(format_span(350 * NS_PER_MS), "350ms");
         assert_eq!(format_span(1_500 * NS_PER_MS), "1.5s");
         assert_eq!(format_span(150 * NS_PER_S), "150s");
-        assert_eq!(format_span(300 * NS_PER_S), "300s");
+        assert_eq!(format_span(300 * NS_PER_S), "5m");
         assert_eq!(format_span(600 * NS_PER_S), "10m");
         assert_eq!(format_span(3_900 * NS_PER_S), "1h5m");
         assert_eq!(format_span(2_500), "2.5us");

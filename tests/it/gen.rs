@@ -1,0 +1,383 @@
+//! A generator of random valid scenarios, for the property tests and the
+//! fuzzer's seed corpus.
+//!
+//! `scenario(seed)` builds a typed `Scenario` directly (no YAML), drawing
+//! every choice from one ChaCha stream, so a seed names a scenario for good.
+//! It covers 2 to 8 regions with skewed, drifting and stepped clocks, every
+//! latency distribution kind on links and in the pipeline, an optional
+//! stream throughput, item and counter tables with few keys (contention),
+//! Poisson and constant clients with uniform, zipf and hotspot access and
+//! home affinity, scripted operations, every fault kind (finite or, now and
+//! then, never ending) and all three timestamp policies. Scenarios stay
+//! small (at most a few thousand writes) so hundreds run per second.
+//!
+//! The mode is chosen by `mode`; it only produces `active_active` today. Add
+//! the other modes there (and their faults, such as switchovers) when they
+//! run.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use replisim::scenario::*;
+use replisim::sim::time::{Time, NS_PER_MS, NS_PER_S};
+
+const MS: u64 = NS_PER_MS;
+const S: u64 = NS_PER_S;
+
+/// Upper bound on the expected number of client writes of one scenario.
+pub const MAX_WRITES: f64 = 3_000.0;
+/// Upper bound on the expected number of client operations (reads too).
+pub const MAX_OPS: f64 = 8_000.0;
+
+/// Region names, shuffled per scenario so that index order and the
+/// alphabetical order used for timestamp ties differ.
+const NAMES: &[&str] = &[
+    "us-east-1",
+    "eu-west-1",
+    "ap-southeast-1",
+    "sa-east-1",
+    "af-south-1",
+    "ca-central-1",
+    "me-south-1",
+    "ap-northeast-2",
+    "b",
+    "a",
+];
+
+/// A random valid scenario for `seed`.
+pub fn scenario(seed: u64) -> Scenario {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let g = &mut rng;
+
+    let n = g.random_range(2..=8usize);
+    let mut names: Vec<&str> = NAMES.to_vec();
+    for i in (1..names.len()).rev() {
+        let j = g.random_range(0..=i);
+        names.swap(i, j);
+    }
+    let regions: Vec<Region> = names[..n]
+        .iter()
+        .map(|name| Region {
+            name: name.to_string(),
+            clock: clock(g),
+        })
+        .collect();
+
+    // Links: one distribution per ordered pair, sometimes the same both ways.
+    let symmetric = g.random_bool(0.5);
+    let mut links = vec![vec![Latency::Constant(0); n]; n];
+    let pairs = (0..n).flat_map(|a| (0..n).map(move |b| (a, b)));
+    for (a, b) in pairs.filter(|(a, b)| a != b) {
+        links[a][b] = if symmetric && b < a {
+            links[b][a].clone()
+        } else {
+            latency(g, 200 * MS)
+        };
+    }
+
+    let replication = Replication {
+        mode: mode(g, n),
+        timestamps: match g.random_range(0..3) {
+            0 => Timestamps::Wall,
+            1 => Timestamps::Hlc,
+            _ => Timestamps::TrueTime,
+        },
+        pipeline: if g.random_bool(0.2) {
+            Latency::Constant(0)
+        } else {
+            latency(g, 500 * MS)
+        },
+        throughput_per_s: g
+            .random_bool(0.3)
+            .then(|| round3(g.random_range(20.0..2_000.0))),
+    };
+
+    let tables: Vec<Table> = (0..g.random_range(1..=3))
+        .map(|i| Table {
+            name: format!("t{i}"),
+            kind: if g.random_bool(0.5) {
+                TableKind::Item
+            } else {
+                TableKind::Counter
+            },
+            keys: if g.random_bool(0.3) {
+                1
+            } else {
+                g.random_range(1..=50)
+            },
+        })
+        .collect();
+
+    // Between 100 ms and 30 s of clients, in whole milliseconds.
+    let duration = if g.random_bool(0.5) {
+        g.random_range(100..=3_000) * MS
+    } else {
+        g.random_range(3_000..=30_000) * MS
+    };
+    let secs = duration as f64 / S as f64;
+
+    let mut workload: Vec<ClientStream> = (0..g.random_range(1..=3))
+        .map(|_| client_stream(g, n, tables.len()))
+        .collect();
+    // Scale the rates so the expected writes and operations stay under
+    // their budgets.
+    let expected = |workload: &[ClientStream], writes: bool| -> f64 {
+        workload
+            .iter()
+            .map(|w| {
+                let share = if writes { w.write_fraction } else { 1.0 };
+                w.rate_per_s * secs * w.regions.len() as f64 * share
+            })
+            .sum()
+    };
+    let scale = g.random_range(0.05..1.0);
+    let f = (MAX_WRITES * scale / expected(&workload, true))
+        .min(MAX_OPS * scale / expected(&workload, false));
+    if f < 1.0 {
+        for w in &mut workload {
+            w.rate_per_s = round3((w.rate_per_s * f).max(0.01));
+        }
+    }
+
+    let script = if g.random_bool(0.2) {
+        let mut ops: Vec<ScriptedOp> = (0..g.random_range(1..=10))
+            .map(|_| {
+                let table = g.random_range(0..tables.len());
+                ScriptedOp {
+                    at: Time(g.random_range(0..duration)),
+                    region: g.random_range(0..n),
+                    table,
+                    key: g.random_range(0..tables[table].keys),
+                    is_write: g.random_bool(0.7),
+                }
+            })
+            .collect();
+        ops.sort_by_key(|o| o.at);
+        ops
+    } else {
+        Vec::new()
+    };
+
+    let faults = faults(g, n, duration);
+
+    let bucket = match g.random_range(0..3) {
+        0 => S,
+        1 => g.random_range(50..=2_000) * MS,
+        _ => duration.div_ceil(g.random_range(1..=20)).max(1),
+    };
+
+    Scenario {
+        name: format!("gen-{seed}"),
+        description: format!("generated from seed {seed}"),
+        seed: g.random(),
+        duration,
+        // Long enough for any backlog to drain once every fault has healed:
+        // at most a few thousand writes per stream at 20 messages/s or more,
+        // and latency tails that stay well under a minute.
+        drain_limit: 3_600 * S,
+        regions,
+        links,
+        replication,
+        tables,
+        workload,
+        script,
+        faults,
+        bucket,
+        expect: Vec::new(),
+    }
+}
+
+/// The replication mode. Only `active_active` for now: this is the hook for
+/// `single_primary` and `strong` (draw here, then add their faults).
+fn mode(_g: &mut ChaCha8Rng, _n: usize) -> Mode {
+    Mode::ActiveActive
+}
+
+/// A number rounded to three decimals, so YAML renderings stay short.
+fn round3(x: f64) -> f64 {
+    (x * 1_000.0).round() / 1_000.0
+}
+
+fn clock(g: &mut ChaCha8Rng) -> Clock {
+    let offset_ns = match g.random_range(0..4) {
+        0 | 1 => 0,
+        2 => g.random_range(-200 * MS as i64..=200 * MS as i64),
+        // Tiny offsets: timestamps that nearly tie.
+        _ => g.random_range(-1_000i64..=1_000),
+    };
+    let drift_ppm = match g.random_range(0..4) {
+        0 | 1 => 0.0,
+        2 => round3(g.random_range(-100.0..100.0)),
+        _ => round3(g.random_range(-20_000.0..20_000.0)),
+    };
+    Clock {
+        offset_ns,
+        drift_ppm,
+    }
+}
+
+/// A latency of any kind with a typical size around `scale`; tails are
+/// kept light enough that every message arrives within the drain limit.
+fn latency(g: &mut ChaCha8Rng, scale: u64) -> Latency {
+    let v = |g: &mut ChaCha8Rng| g.random_range(0..=scale);
+    let pos = |g: &mut ChaCha8Rng| g.random_range(1..=scale.max(1));
+    match g.random_range(0..7) {
+        0 => Latency::Constant(v(g)),
+        1 => {
+            let a = v(g);
+            let b = v(g);
+            Latency::Uniform {
+                min: a.min(b),
+                max: a.max(b),
+            }
+        }
+        2 => {
+            let mean = v(g);
+            Latency::Normal {
+                mean,
+                stddev: g.random_range(0..=mean.max(1)),
+            }
+        }
+        3 => {
+            let median = pos(g);
+            Latency::LogNormal {
+                median,
+                p99: median + g.random_range(0..=median * 10),
+            }
+        }
+        4 => Latency::Exponential { mean: pos(g) },
+        5 => Latency::Pareto {
+            min: pos(g),
+            alpha: round3(g.random_range(1.5..5.0)),
+        },
+        _ => {
+            let mut vals: Vec<u64> = (0..5).map(|_| v(g)).collect();
+            vals.sort_unstable();
+            let mut points = vec![(0.0, vals[0]), (0.5, vals[1])];
+            if g.random_bool(0.5) {
+                points.push((0.9, vals[2]));
+            }
+            points.push((0.99, vals[3]));
+            points.push((1.0, vals[4]));
+            if g.random_bool(0.5) {
+                // Leave p0 at its default, 0.
+                points[0].1 = 0;
+            }
+            Latency::Percentiles(points)
+        }
+    }
+}
+
+fn client_stream(g: &mut ChaCha8Rng, n: usize, tables: usize) -> ClientStream {
+    let regions: Vec<usize> = if g.random_bool(0.5) {
+        (0..n).collect()
+    } else {
+        let mut r: Vec<usize> = (0..n).filter(|_| g.random_bool(0.5)).collect();
+        if r.is_empty() {
+            r.push(g.random_range(0..n));
+        }
+        r
+    };
+    ClientStream {
+        regions,
+        table: g.random_range(0..tables),
+        rate_per_s: round3(g.random_range(0.5..500.0)),
+        arrival: if g.random_bool(0.5) {
+            Arrival::Poisson
+        } else {
+            Arrival::Constant
+        },
+        write_fraction: match g.random_range(0..4) {
+            0 => 1.0,
+            1 => 0.0,
+            _ => round3(g.random_range(0.0..1.0)),
+        },
+        access: match g.random_range(0..3) {
+            0 => Access::Uniform,
+            1 => Access::Zipf(round3(g.random_range(0.2..3.0))),
+            _ => Access::Hotspot {
+                keys: round3(g.random_range(0.01..1.0)).max(0.001),
+                share: round3(g.random_range(0.0..1.0)),
+            },
+        },
+        home_affinity: if g.random_bool(0.5) {
+            0.0
+        } else {
+            round3(g.random_range(0.0..1.0))
+        },
+    }
+}
+
+/// Up to five faults. Outages never hit one chosen region, so at least one
+/// region is always up (a scenario where every region is out with
+/// `reroute` is invalid). One fault in ten never ends.
+fn faults(g: &mut ChaCha8Rng, n: usize, duration: u64) -> Vec<Fault> {
+    let survivor = g.random_range(0..n);
+    let count = match g.random_range(0..4) {
+        0 => 0,
+        _ => g.random_range(1..=5),
+    };
+    let mut out = Vec::new();
+    for _ in 0..count {
+        let at = Time(if g.random_bool(0.1) {
+            0
+        } else {
+            g.random_range(0..duration)
+        });
+        let length = if g.random_bool(0.1) {
+            None
+        } else {
+            Some(g.random_range(1..=duration.max(2)))
+        };
+        let two = |g: &mut ChaCha8Rng| {
+            let a = g.random_range(0..n);
+            let b = (a + g.random_range(1..n)) % n;
+            (a, b)
+        };
+        let kind = match g.random_range(0..5) {
+            0 => {
+                let (a, b) = two(g);
+                FaultKind::Partition {
+                    links: vec![(a, b), (b, a)],
+                }
+            }
+            1 => {
+                let (a, b) = two(g);
+                FaultKind::Partition {
+                    links: vec![(a, b)],
+                }
+            }
+            2 => FaultKind::Isolate {
+                region: g.random_range(0..n),
+            },
+            3 => {
+                let region = (survivor + g.random_range(1..n)) % n;
+                FaultKind::Outage {
+                    region,
+                    clients: if g.random_bool(0.5) {
+                        OutageClients::Fail
+                    } else {
+                        OutageClients::Reroute
+                    },
+                }
+            }
+            _ => {
+                let by_ns = if g.random_bool(0.5) {
+                    g.random_range(-500 * MS as i64..=500 * MS as i64)
+                } else {
+                    g.random_range(-2_000i64..=2_000)
+                };
+                out.push(Fault {
+                    kind: FaultKind::ClockStep {
+                        region: g.random_range(0..n),
+                        by_ns,
+                    },
+                    at,
+                    length: None,
+                });
+                continue;
+            }
+        };
+        out.push(Fault { kind, at, length });
+    }
+    out
+}
