@@ -9,7 +9,10 @@ use replisim::sim::time::Time;
 fn workload_scenario() -> Scenario {
     let mut s = base(3, 40 * MS, 50, 20 * S);
     s.replication.timestamps = Timestamps::Wall;
-    s.replication.pipeline = Latency::Normal { mean: 200 * MS, stddev: 20 * MS };
+    s.replication.pipeline = Latency::Normal {
+        mean: 200 * MS,
+        stddev: 20 * MS,
+    };
     s.tables.push(Table {
         name: "c".into(),
         kind: TableKind::Counter,
@@ -48,7 +51,10 @@ fn variants_send_identical_operations() {
     for (a, row) in network.links.iter_mut().enumerate() {
         for (b, l) in row.iter_mut().enumerate() {
             if a != b {
-                *l = Latency::LogNormal { median: 90 * MS, p99: 400 * MS };
+                *l = Latency::LogNormal {
+                    median: 90 * MS,
+                    p99: 400 * MS,
+                };
             }
         }
     }
@@ -58,7 +64,9 @@ fn variants_send_identical_operations() {
     let mut faults = s.clone();
     faults.faults = vec![
         Fault {
-            kind: FaultKind::Partition { links: vec![(0, 1), (1, 0)] },
+            kind: FaultKind::Partition {
+                links: vec![(0, 1), (1, 0)],
+            },
             at: Time(3 * S),
             length: Some(5 * S),
         },
@@ -70,9 +78,15 @@ fn variants_send_identical_operations() {
     ];
 
     let mut clocks = s.clone();
-    clocks.regions[1].clock = Clock { offset_ns: -300 * MS as i64, drift_ppm: 50.0 };
+    clocks.regions[1].clock = Clock {
+        offset_ns: -300 * MS as i64,
+        drift_ppm: 50.0,
+    };
     clocks.faults = vec![Fault {
-        kind: FaultKind::ClockStep { region: 2, by_ns: 2 * S as i64 },
+        kind: FaultKind::ClockStep {
+            region: 2,
+            by_ns: 2 * S as i64,
+        },
         at: Time(7 * S),
         length: None,
     }];
@@ -80,7 +94,12 @@ fn variants_send_identical_operations() {
     let mut hlc = clocks.clone();
     hlc.replication.timestamps = Timestamps::Hlc;
 
-    for (name, variant) in [("network", network), ("faults", faults), ("clocks", clocks), ("hlc", hlc)] {
+    for (name, variant) in [
+        ("network", network),
+        ("faults", faults),
+        ("clocks", clocks),
+        ("hlc", hlc),
+    ] {
         let ops = operations(&variant);
         assert_eq!(ops.1, reference.1, "{name}: same number of reads");
         assert_eq!(ops.0, reference.0, "{name}: same writes at the same times");

@@ -17,7 +17,13 @@ use replisim::sim::time::Time;
 #[test]
 fn concurrent_writes_last_writer_wins() {
     let mut s = base(2, 100 * MS, 1, S);
-    s.script = vec![op(10, 0, 0, true), op(50, 1, 0, true), op(60, 0, 0, false), op(120, 1, 0, false), op(200, 0, 0, false)];
+    s.script = vec![
+        op(10, 0, 0, true),
+        op(50, 1, 0, true),
+        op(60, 0, 0, false),
+        op(120, 1, 0, false),
+        op(200, 0, 0, false),
+    ];
     let out = run_traced(&s);
     let m = &out.result.summary;
     assert_eq!((m.writes, m.reads), (2, 3));
@@ -26,12 +32,26 @@ fn concurrent_writes_last_writer_wins() {
     assert_eq!(m.staleness_p50_ms, 10.0);
     assert_eq!((m.lag_p50_ms, m.lag_max_ms), (100.0, 100.0));
     assert!(m.converged);
-    assert_eq!(m.convergence_ms, 0.0, "the last change (150 ms) came before the workload ended");
+    assert_eq!(
+        m.convergence_ms, 0.0,
+        "the last change (150 ms) came before the workload ended"
+    );
     let t = out.trace.unwrap();
-    let outcomes: Vec<(u64, &str, u64)> = t.writes.iter().map(|w| (w.write_id, w.outcome, w.parent_id)).collect();
+    let outcomes: Vec<(u64, &str, u64)> = t
+        .writes
+        .iter()
+        .map(|w| (w.write_id, w.outcome, w.parent_id))
+        .collect();
     assert_eq!(outcomes, vec![(1, "lost", 0), (2, "survived", 0)]);
-    let d: Vec<(u64, &str, u64, bool)> = t.deliveries.iter().map(|d| (d.write_id, d.to.as_str(), d.arrive_ns, d.applied)).collect();
-    assert_eq!(d, vec![(1, "r1", 110 * MS, false), (2, "r0", 150 * MS, true)]);
+    let d: Vec<(u64, &str, u64, bool)> = t
+        .deliveries
+        .iter()
+        .map(|d| (d.write_id, d.to.as_str(), d.arrive_ns, d.applied))
+        .collect();
+    assert_eq!(
+        d,
+        vec![(1, "r1", 110 * MS, false), (2, "r0", 150 * MS, true)]
+    );
 }
 
 /// r1's clock runs 500 ms behind, `wall` timestamps.
@@ -53,7 +73,10 @@ fn skew_inverts_causality_and_hlc_repairs_it() {
     assert_eq!((m.lost_writes, m.conflicts, m.causal_inversions), (1, 0, 1));
     let t = out.trace.unwrap();
     assert_eq!(t.writes[1].timestamp_ns, -300 * MS as i64);
-    assert_eq!((t.writes[1].outcome, t.writes[1].cause), ("lost", "causal_inversion"));
+    assert_eq!(
+        (t.writes[1].outcome, t.writes[1].cause),
+        ("lost", "causal_inversion")
+    );
     assert_eq!(t.writes[1].parent_id, 1);
 
     s.replication.timestamps = replisim::scenario::Timestamps::Hlc;
@@ -73,7 +96,15 @@ fn concurrent_increments_lose_one() {
     s.tables[0].kind = TableKind::Counter;
     s.script = vec![op(10, 0, 0, true), op(50, 1, 0, true), op(500, 0, 0, true)];
     let m = run(&s).result.summary;
-    assert_eq!((m.increments, m.counter_total, m.lost_increments, m.lost_writes), (3, 2, 1, 1));
+    assert_eq!(
+        (
+            m.increments,
+            m.counter_total,
+            m.lost_increments,
+            m.lost_writes
+        ),
+        (3, 2, 1, 1)
+    );
 }
 
 /// A partition of r0 ↔ r1 during [100 ms, 1100 ms).
@@ -85,13 +116,21 @@ fn concurrent_increments_lose_one() {
 fn partition_holds_and_resends() {
     let mut s = base(2, 100 * MS, 2, 2 * S);
     s.faults = vec![Fault {
-        kind: FaultKind::Partition { links: vec![(0, 1), (1, 0)] },
+        kind: FaultKind::Partition {
+            links: vec![(0, 1), (1, 0)],
+        },
         at: Time(100 * MS),
         length: Some(1000 * MS),
     }];
     s.script = vec![op(50, 0, 0, true), op(500, 0, 1, true)];
     let out = run_traced(&s);
-    let d: Vec<(u64, u64)> = out.trace.unwrap().deliveries.iter().map(|d| (d.write_id, d.arrive_ns)).collect();
+    let d: Vec<(u64, u64)> = out
+        .trace
+        .unwrap()
+        .deliveries
+        .iter()
+        .map(|d| (d.write_id, d.arrive_ns))
+        .collect();
     assert_eq!(d, vec![(1, 1200 * MS), (2, 1200 * MS)]);
     let m = &out.result.summary;
     assert_eq!(m.lag_max_ms, 1150.0);
@@ -106,7 +145,9 @@ fn partition_holds_and_resends() {
 fn convergence_counts_from_the_last_heal() {
     let mut s = base(2, 100 * MS, 1, S);
     s.faults = vec![Fault {
-        kind: FaultKind::Partition { links: vec![(0, 1)] },
+        kind: FaultKind::Partition {
+            links: vec![(0, 1)],
+        },
         at: Time(500 * MS),
         length: Some(1000 * MS),
     }];
@@ -133,7 +174,10 @@ fn outage_reroutes_or_fails_clients() {
     s.script = vec![op(100, 1, 0, true), op(600, 1, 0, true)];
     let out = run_traced(&s);
     let t = out.trace.unwrap();
-    assert_eq!(t.writes[0].region, "r2", "rerouted to the nearest healthy region");
+    assert_eq!(
+        t.writes[0].region, "r2",
+        "rerouted to the nearest healthy region"
+    );
     assert_eq!(t.writes[1].region, "r1", "back home after the outage");
     assert_eq!(out.result.summary.rerouted_ops, 1);
 
@@ -148,7 +192,10 @@ fn outage_reroutes_or_fails_clients() {
 /// causal inversion, under `hlc` and `wall` alike.
 #[test]
 fn a_clock_behind_still_beats_the_initial_version() {
-    for policy in [replisim::scenario::Timestamps::Hlc, replisim::scenario::Timestamps::Wall] {
+    for policy in [
+        replisim::scenario::Timestamps::Hlc,
+        replisim::scenario::Timestamps::Wall,
+    ] {
         let mut s = base(2, 100 * MS, 1, S);
         s.regions[0].clock.offset_ns = -50 * MS as i64;
         s.replication.timestamps = policy;
