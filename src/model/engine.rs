@@ -300,6 +300,7 @@ impl<'a> Engine<'a> {
                 if let Some(next) = self.clients[c].next_time() {
                     let seq = self.queue.next_seq();
                     self.queue.push(next, seq, source);
+                    self.warm_client(c);
                 }
             }
             events += 1;
@@ -333,6 +334,15 @@ impl<'a> Engine<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Start loading the cell client `c`'s next operation will touch.
+    #[inline]
+    fn warm_client(&self, c: usize) {
+        if let Some(op) = self.clients[c].peek() {
+            let key = self.key_base[op.table] + op.key;
+            prefetch(&self.current[key as usize * self.n + op.region]);
         }
     }
 
@@ -544,6 +554,10 @@ impl<'a> Engine<'a> {
             if next.arrive != Time::MAX {
                 self.queue
                     .push(next.arrive, next.seq, first_stream + si as u32);
+                // Its turn comes after a round of the other sources: time
+                // enough for these loads to arrive.
+                prefetch(&self.current[next.key as usize * self.n + st.to]);
+                self.lineage.prefetch(next.node);
             }
         }
         self.rec.delivery(si, t.since(msg.issue));

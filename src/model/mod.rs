@@ -69,5 +69,42 @@ pub fn run(
             scenario.name, estimate
         )));
     }
+    let bytes = estimate_memory(scenario);
+    if bytes > MAX_MEMORY_BYTES {
+        return Err(Error::new(format!(
+            "{}: needs about {:.1} GiB of memory ({} keys in {} regions, {} time buckets), more than the {} GiB allowed; use fewer keys, fewer regions or a wider output.bucket",
+            scenario.name,
+            bytes as f64 / GIB,
+            scenario.tables.iter().map(|t| u64::from(t.keys)).sum::<u64>(),
+            scenario.regions.len(),
+            buckets(scenario),
+            MAX_MEMORY_BYTES as f64 / GIB,
+        )));
+    }
     engine::Engine::new(scenario, options)?.run(progress)
+}
+
+const GIB: f64 = (1u64 << 30) as f64;
+
+/// Above this estimated footprint a run is refused up front, rather than
+/// failing half-way when an allocation cannot be met.
+pub const MAX_MEMORY_BYTES: u64 = 8 << 30;
+
+/// The most time buckets a run can fill: its whole span, drain included.
+fn buckets(s: &Scenario) -> u64 {
+    s.duration.saturating_add(s.drain_limit) / s.bucket.max(1) + 1
+}
+
+/// What a run's fixed structures take, in bytes: per key a version node
+/// and one cell per region; per time bucket a row and, per stream, its lag
+/// and backlog figures. (In-flight writes come on top; they are bounded by
+/// the event estimate.)
+pub fn estimate_memory(s: &Scenario) -> u64 {
+    let n = s.regions.len() as u64;
+    let keys: u64 = s.tables.iter().map(|t| u64::from(t.keys)).sum();
+    let per_key = 64 + 16 * n + 4;
+    let streams = n * n.saturating_sub(1);
+    let per_bucket = 96 + streams * 40;
+    keys.saturating_mul(per_key)
+        .saturating_add(buckets(s).saturating_mul(per_bucket))
 }

@@ -28,8 +28,12 @@ fn workload_scenario() -> Scenario {
     s
 }
 
-/// The operations as the writes trace shows them: who, when, what.
-fn operations(s: &Scenario) -> (Vec<(u64, String, u64, String, u64, &'static str)>, u64) {
+/// One write as the trace shows it: id, table, key, region, issue time, kind.
+type WriteOp = (u64, String, u64, String, u64, &'static str);
+
+/// The operations as the writes trace shows them (who, when, what), and
+/// the number of reads.
+fn operations(s: &Scenario) -> (Vec<WriteOp>, u64) {
     let out = run_traced(s);
     let writes = out
         .trace

@@ -60,6 +60,7 @@ fn concurrent_writes_last_writer_wins() {
 ///   so w2 (timestamp -300) loses to its own parent at r1: a causal
 ///   inversion. At r0 (300 ms) it loses again. w2 is lost although its
 ///   writer had seen everything.
+///
 /// With `hlc`, r1 stamps w2 just above the 10 ms it has seen: w2 wins
 /// everywhere, and w1 survives as its ancestor.
 #[test]
