@@ -4,7 +4,7 @@
 //! and a scenario must run to results or an error, never a panic.
 //!
 //! The loader's own messages are tested file by file in
-//! `tests/scenario_errors.rs`; here are the ones only the CLI gives
+//! `scenario_errors.rs`; here are the ones only the CLI gives
 //! (`--seed`, `--out`, `--max-events`, `--set`) and the loader's seen
 //! through the binary.
 

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per topic.
 
+mod cli;
 mod common;
 mod compare;
 mod crn;
@@ -8,4 +9,6 @@ mod gen;
 mod handworked;
 mod modes;
 mod properties;
+mod report_charts;
+mod scenario_errors;
 mod truths;
