@@ -317,23 +317,30 @@ impl<'a> Engine<'a> {
     /// simulator's time is spent waiting for exactly these loads.
     #[inline]
     fn warm_next(&self, first_stream: u32, script_source: u32) {
-        match self.queue.peek_source() {
+        // The cells were requested when these events were scheduled (see
+        // `deliver` and `warm_client`), so by now they are usually loaded
+        // and the version they name can be requested in turn.
+        let cell = match self.queue.peek_source() {
             Some(src) if src >= first_stream => {
                 let Some(st) = self.streams.get((src - first_stream) as usize) else {
                     return;
                 };
-                if let Some(m) = st.queue.front() {
-                    prefetch(&self.current[m.key as usize * self.n + st.to]);
-                    self.lineage.prefetch(m.node);
-                }
+                let Some(m) = st.queue.front() else {
+                    return;
+                };
+                self.lineage.prefetch(m.node);
+                m.key as usize * self.n + st.to
             }
             Some(src) if src < script_source => {
-                if let Some(op) = self.clients[src as usize].peek() {
-                    let key = self.key_base[op.table] + op.key;
-                    prefetch(&self.current[key as usize * self.n + op.region]);
-                }
+                let Some(op) = self.clients[src as usize].peek() else {
+                    return;
+                };
+                (self.key_base[op.table] + op.key) as usize * self.n + op.region
             }
-            _ => {}
+            _ => return,
+        };
+        if let Some(c) = self.current.get(cell) {
+            self.lineage.prefetch(c.node);
         }
     }
 
