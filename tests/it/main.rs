@@ -6,6 +6,7 @@ mod compare;
 mod crn;
 mod errors;
 mod gen;
+mod golden;
 mod handworked;
 mod modes;
 mod properties;
