@@ -194,9 +194,15 @@ impl<'a> Engine<'a> {
             }
         }
 
+        // A strong-mode witness serves no clients, so none are sent to it.
+        let witness = match &s.replication.mode {
+            crate::scenario::Mode::Strong(st) => st.witness,
+            _ => None,
+        };
         let nearest = (0..n)
             .map(|r| {
-                let mut others: Vec<usize> = (0..n).filter(|&o| o != r).collect();
+                let mut others: Vec<usize> =
+                    (0..n).filter(|&o| o != r && Some(o) != witness).collect();
                 others.sort_by(|&a, &b| {
                     s.links[r][a]
                         .median_ns()
@@ -398,7 +404,7 @@ impl<'a> Engine<'a> {
             } else if self.strong.is_some() {
                 self.strong_write(region, op.table, key, op.time);
             } else {
-                self.write(region, op.table, key, op.time);
+                self.write(region, op.table, key, op.time, None);
             }
         } else {
             self.read(region, key, op.time);
@@ -407,7 +413,19 @@ impl<'a> Engine<'a> {
 
     /// Issue a write at region `x` at `t` and queue it on every stream
     /// leaving `x`. Returns its write id.
-    pub(super) fn write(&mut self, x: usize, table: usize, key: u32, t: Time) -> u64 {
+    /// Apply a write at region `x` at time `t`. `client` is the region and
+    /// time its client issued it, when that differs (a write forwarded to
+    /// the primary): figures and the trace count it there and then, while
+    /// the version is stamped and replicated from `x` at `t`.
+    pub(super) fn write(
+        &mut self,
+        x: usize,
+        table: usize,
+        key: u32,
+        t: Time,
+        client: Option<(usize, Time)>,
+    ) -> u64 {
+        let (origin, issued) = client.unwrap_or((x, t));
         let cell = key as usize * self.n + x;
         let cur_id = self.current[cell].node;
         let cur = *self.lineage.get(cur_id);
@@ -426,12 +444,12 @@ impl<'a> Engine<'a> {
         self.next_write_id += 1;
         let mut node = Node {
             write_id,
-            issue_ns: t.ns(),
+            issue_ns: issued.ns(),
             ts,
             value: if counter { parent.value + 1 } else { 0 },
             parent: parent_id,
             key,
-            origin: x as u16,
+            origin: origin as u16,
             origin_rank: self.rank[x],
             inverted: false,
             counter,
@@ -445,11 +463,11 @@ impl<'a> Engine<'a> {
         let (id, conflict) = self.lineage.child(node, holds);
 
         self.rec.writes += 1;
-        self.rec.regions[x].writes += 1;
+        self.rec.regions[origin].writes += 1;
         if counter {
             self.rec.increments += 1;
         }
-        let bucket = self.rec.bucket_of(t.ns());
+        let bucket = self.rec.bucket_of(issued.ns());
         bucket.writes += 1;
         if conflict {
             bucket.conflicts += 1;
@@ -460,9 +478,9 @@ impl<'a> Engine<'a> {
                 write_id,
                 table: self.s.tables[table].name.clone(),
                 key: u64::from(key - self.key_base[table]),
-                region: self.s.regions[x].name.clone(),
+                region: self.s.regions[origin].name.clone(),
                 kind: if counter { "increment" } else { "put" },
-                issue_ns: t.ns(),
+                issue_ns: issued.ns(),
                 timestamp_ns: ts,
                 parent_id: parent.write_id,
                 outcome: "survived",
@@ -535,7 +553,10 @@ impl<'a> Engine<'a> {
             return;
         }
         let v = self.current[key as usize * self.n + x].node;
-        if v != latest && !self.lineage.descends_from(v, latest) {
+        // Only with many writers are versions issued in the order they are
+        // built on each other; a forwarded write is issued before its parent.
+        let ordered = !self.single_writer;
+        if v != latest && !self.lineage.descends_from(v, latest, ordered) {
             self.rec.stale_reads += 1;
             self.rec.regions[x].stale_reads += 1;
             self.rec.bucket_of(t.ns()).stale_reads += 1;

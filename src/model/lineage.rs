@@ -333,12 +333,17 @@ impl Lineage {
         self.live -= 1;
     }
 
-    /// Whether `candidate` is `ancestor` or descends from it. Walks up from
-    /// the candidate; ancestors are never issued after their descendants,
-    /// so the walk stops as soon as it passes `ancestor`'s issue time.
-    /// (`ancestor` must be held, so it is never folded away.)
-    pub fn descends_from(&self, candidate: NodeId, ancestor: NodeId) -> bool {
-        let floor = self.nodes[ancestor as usize].issue_ns;
+    /// Whether `candidate` is `ancestor` or descends from it, walking up
+    /// from the candidate. With `ordered` (no version is ever issued before
+    /// the one it was built on, as with many writers), the walk stops as
+    /// soon as it passes `ancestor`'s issue time; otherwise it goes up to
+    /// the root. (`ancestor` must be held, so it is never folded away.)
+    pub fn descends_from(&self, candidate: NodeId, ancestor: NodeId, ordered: bool) -> bool {
+        let floor = if ordered {
+            self.nodes[ancestor as usize].issue_ns
+        } else {
+            0
+        };
         let mut id = candidate;
         while id != NONE {
             if id == ancestor {
@@ -454,9 +459,9 @@ mod tests {
         let (a, _) = write(&mut l, 1, v0, 1);
         let (b, _) = write(&mut l, 2, a, 1);
         let (c, _) = write(&mut l, 3, v0, 1);
-        assert!(l.descends_from(b, a));
-        assert!(l.descends_from(b, b));
-        assert!(!l.descends_from(c, a));
-        assert!(!l.descends_from(a, b));
+        assert!(l.descends_from(b, a, true));
+        assert!(l.descends_from(b, b, true));
+        assert!(!l.descends_from(c, a, true));
+        assert!(!l.descends_from(a, b, false));
     }
 }

@@ -209,7 +209,7 @@ impl Engine<'_> {
         let p = sp.primary;
         if x == p {
             if writable {
-                self.write(p, table, key, t);
+                self.write(p, table, key, t, None);
                 self.rec.write_latency(p, 0);
             } else {
                 self.rec.rejected_writes += 1;
@@ -304,15 +304,9 @@ impl Engine<'_> {
             return;
         }
         let p = f.primary;
-        let write_id = self.write(p, f.table, f.key, t);
         // Counted and traced as the origin's write, issued by its client;
         // the trip to the primary shows as a delivery.
-        self.rec.regions[p].writes -= 1;
-        self.rec.regions[f.origin].writes += 1;
-        if let Some(w) = self.rec.trace_writes.as_mut().and_then(|tw| tw.last_mut()) {
-            w.region = self.s.regions[f.origin].name.clone();
-            w.issue_ns = f.issue.ns();
-        }
+        let write_id = self.write(p, f.table, f.key, t, Some((f.origin, f.issue)));
         if let Some(td) = &mut self.trace_deliveries {
             td.push(DeliveryTrace {
                 write_id,
@@ -351,11 +345,15 @@ impl Engine<'_> {
         let tracing = self.rec.trace_writes.is_some();
         let (mut count, mut first, mut last) = (0u64, Time::MAX, Time::ZERO);
         for m in &self.streams[si].queue {
+            // The span of the lost writes' issue times, as their clients
+            // issued them (a forwarded write reached the primary later).
+            let lost = self.lineage.get(m.node);
+            let issued = Time(lost.issue_ns);
             count += 1;
-            first = first.min(m.issue);
-            last = last.max(m.issue);
+            first = first.min(issued);
+            last = last.max(issued);
             if tracing {
-                self.rec.rpo_ids.insert(self.lineage.get(m.node).write_id);
+                self.rec.rpo_ids.insert(lost.write_id);
             }
         }
         {

@@ -101,7 +101,7 @@ impl Engine<'_> {
                 ack
             },
         );
-        self.write(x, table, key, t);
+        self.write(x, table, key, t, None);
         self.rec.write_latency(x, rtt);
     }
 }

@@ -11,9 +11,14 @@
 //! then, never ending) and all three timestamp policies. Scenarios stay
 //! small (at most a few thousand writes) so hundreds run per second.
 //!
-//! The mode is chosen by `mode`; it only produces `active_active` today. Add
-//! the other modes there (and their faults, such as switchovers) when they
-//! run.
+//! Each of the three modes comes out about a third of the time (see
+//! `ModeKind`): strong scenarios have exactly three regions, sometimes one
+//! of them a witness that no client stream or scripted operation names;
+//! single-primary scenarios have a primary, reject or forward, random
+//! detect and promote times, a failover target that is either least_lag or
+//! the one region no outage ever hits (so the new primary of every failover
+//! is known), an outage of the primary half the time and now and then a
+//! planned switchover.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -48,7 +53,18 @@ pub fn scenario(seed: u64) -> Scenario {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let g = &mut rng;
 
-    let n = g.random_range(2..=8usize);
+    let kind = match g.random_range(0..3) {
+        0 => ModeKind::ActiveActive,
+        1 => ModeKind::SinglePrimary,
+        _ => ModeKind::Strong,
+    };
+    let n = match kind {
+        ModeKind::Strong => 3,
+        _ => g.random_range(2..=8usize),
+    };
+    // The region no outage ever hits: some region is always up, and in
+    // single-primary mode it is the named failover target.
+    let survivor = g.random_range(0..n);
     let mut names: Vec<&str> = NAMES.to_vec();
     for i in (1..names.len()).rev() {
         let j = g.random_range(0..=i);
@@ -74,8 +90,14 @@ pub fn scenario(seed: u64) -> Scenario {
         };
     }
 
+    let mode = mode(g, kind, n, survivor);
+    // The strong mode's witness serves no clients.
+    let witness = match &mode {
+        Mode::Strong(st) => st.witness,
+        _ => None,
+    };
     let replication = Replication {
-        mode: mode(g, n),
+        mode,
         timestamps: match g.random_range(0..3) {
             0 => Timestamps::Wall,
             1 => Timestamps::Hlc,
@@ -116,7 +138,7 @@ pub fn scenario(seed: u64) -> Scenario {
     let secs = duration as f64 / S as f64;
 
     let mut workload: Vec<ClientStream> = (0..g.random_range(1..=3))
-        .map(|_| client_stream(g, n, tables.len()))
+        .map(|_| client_stream(g, n, tables.len(), witness))
         .collect();
     // Scale the rates so the expected writes and operations stay under
     // their budgets.
@@ -142,9 +164,13 @@ pub fn scenario(seed: u64) -> Scenario {
         let mut ops: Vec<ScriptedOp> = (0..g.random_range(1..=10))
             .map(|_| {
                 let table = g.random_range(0..tables.len());
+                let mut region = g.random_range(0..n);
+                if Some(region) == witness {
+                    region = (region + 1) % n;
+                }
                 ScriptedOp {
                     at: Time(g.random_range(0..duration)),
-                    region: g.random_range(0..n),
+                    region,
                     table,
                     key: g.random_range(0..tables[table].keys),
                     is_write: g.random_bool(0.7),
@@ -157,7 +183,10 @@ pub fn scenario(seed: u64) -> Scenario {
         Vec::new()
     };
 
-    let faults = faults(g, n, duration);
+    let mut faults = faults(g, n, duration, survivor);
+    if let Mode::SinglePrimary(sp) = &replication.mode {
+        single_primary_faults(g, n, duration, sp.primary, &mut faults);
+    }
 
     let bucket = match g.random_range(0..3) {
         0 => S,
@@ -186,10 +215,93 @@ pub fn scenario(seed: u64) -> Scenario {
     }
 }
 
-/// The replication mode. Only `active_active` for now: this is the hook for
-/// `single_primary` and `strong` (draw here, then add their faults).
-fn mode(_g: &mut ChaCha8Rng, _n: usize) -> Mode {
-    Mode::ActiveActive
+/// Which replication mode a scenario gets (drawn first: strong mode fixes
+/// the number of regions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ModeKind {
+    ActiveActive,
+    SinglePrimary,
+    Strong,
+}
+
+/// A duration in whole milliseconds: short (a few ms) or up to a few
+/// seconds, never 0.
+fn short_span(g: &mut ChaCha8Rng) -> u64 {
+    if g.random_bool(0.3) {
+        g.random_range(1..=20) * MS
+    } else {
+        g.random_range(20..=3_000) * MS
+    }
+}
+
+/// The replication mode of `kind`. Single-primary: the primary is never
+/// the survivor (outages never hit the survivor, and it is the named
+/// failover target when there is one). Strong: a witness now and then.
+fn mode(g: &mut ChaCha8Rng, kind: ModeKind, n: usize, survivor: usize) -> Mode {
+    match kind {
+        ModeKind::ActiveActive => Mode::ActiveActive,
+        ModeKind::SinglePrimary => Mode::SinglePrimary(SinglePrimary {
+            primary: (survivor + g.random_range(1..n)) % n,
+            secondary_writes: if g.random_bool(0.7) {
+                SecondaryWrites::Forward
+            } else {
+                SecondaryWrites::Reject
+            },
+            failover: Failover {
+                detect: short_span(g),
+                promote: short_span(g),
+                target: if g.random_bool(0.6) {
+                    FailoverTarget::Region(survivor)
+                } else {
+                    FailoverTarget::LeastLag
+                },
+            },
+        }),
+        ModeKind::Strong => Mode::Strong(Strong {
+            witness: g.random_bool(0.3).then(|| g.random_range(0..n)),
+        }),
+    }
+}
+
+/// Single-primary extras: half the time an outage of the primary (what
+/// makes a failover), and now and then one or two planned switchovers.
+fn single_primary_faults(
+    g: &mut ChaCha8Rng,
+    n: usize,
+    duration: u64,
+    primary: usize,
+    out: &mut Vec<Fault>,
+) {
+    if g.random_bool(0.5) {
+        let at = g.random_range(0..duration);
+        out.push(Fault {
+            kind: FaultKind::Outage {
+                region: primary,
+                clients: if g.random_bool(0.5) {
+                    OutageClients::Fail
+                } else {
+                    OutageClients::Reroute
+                },
+            },
+            at: Time(at),
+            length: if g.random_bool(0.1) {
+                None
+            } else {
+                Some(g.random_range(1..=duration.max(2)))
+            },
+        });
+    }
+    if g.random_bool(0.25) {
+        for _ in 0..g.random_range(1..=2) {
+            out.push(Fault {
+                kind: FaultKind::Switchover {
+                    to: g.random_range(0..n),
+                },
+                at: Time(g.random_range(0..duration)),
+                length: None,
+            });
+        }
+    }
 }
 
 /// A number rounded to three decimals, so YAML renderings stay short.
@@ -267,13 +379,23 @@ fn latency(g: &mut ChaCha8Rng, scale: u64) -> Latency {
     }
 }
 
-fn client_stream(g: &mut ChaCha8Rng, n: usize, tables: usize) -> ClientStream {
+fn client_stream(
+    g: &mut ChaCha8Rng,
+    n: usize,
+    tables: usize,
+    witness: Option<usize>,
+) -> ClientStream {
+    let serves = |r: &usize| Some(*r) != witness;
     let regions: Vec<usize> = if g.random_bool(0.5) {
-        (0..n).collect()
+        (0..n).filter(serves).collect()
     } else {
-        let mut r: Vec<usize> = (0..n).filter(|_| g.random_bool(0.5)).collect();
+        let mut r: Vec<usize> = (0..n)
+            .filter(|_| g.random_bool(0.5))
+            .filter(serves)
+            .collect();
         if r.is_empty() {
-            r.push(g.random_range(0..n));
+            let serving: Vec<usize> = (0..n).filter(serves).collect();
+            r.push(serving[g.random_range(0..serving.len())]);
         }
         r
     };
@@ -307,11 +429,10 @@ fn client_stream(g: &mut ChaCha8Rng, n: usize, tables: usize) -> ClientStream {
     }
 }
 
-/// Up to five faults. Outages never hit one chosen region, so at least one
+/// Up to five faults. Outages never hit `survivor`, so at least one
 /// region is always up (a scenario where every region is out with
 /// `reroute` is invalid). One fault in ten never ends.
-fn faults(g: &mut ChaCha8Rng, n: usize, duration: u64) -> Vec<Fault> {
-    let survivor = g.random_range(0..n);
+fn faults(g: &mut ChaCha8Rng, n: usize, duration: u64, survivor: usize) -> Vec<Fault> {
     let count = match g.random_range(0..4) {
         0 => 0,
         _ => g.random_range(1..=5),

@@ -13,14 +13,18 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use replisim::metrics::result::{BucketRow, RegionRow, WriteTrace};
+use replisim::model::modes;
 use replisim::model::{self, RunOptions, RunOutput};
 use replisim::report::csv_out;
-use replisim::scenario::{self, FaultKind, Scenario, TableKind, Timestamps};
+use replisim::scenario::{
+    self, FailoverTarget, FaultKind, Mode, OutageClients, Scenario, SecondaryWrites, TableKind,
+    Timestamps,
+};
 
 use crate::gen;
 
-/// Scenarios checked by default; about two seconds per hundred on two cores
-/// in the test profile.
+/// Scenarios checked by default (a third per mode); about one second per
+/// hundred on two cores in the test profile.
 const DEFAULT_CASES: u64 = 1_000;
 
 fn cases() -> u64 {
@@ -96,6 +100,7 @@ fn traced(s: &Scenario) -> RunOutput {
 #[derive(Default)]
 struct Coverage {
     scenarios: u64,
+    by_mode: BTreeMap<&'static str, u64>,
     by_policy: BTreeMap<&'static str, u64>,
     with_faults: u64,
     never_ending: u64,
@@ -107,6 +112,12 @@ struct Coverage {
     stale_reads: u64,
     deliveries: u64,
     delayed_by_down_link: u64,
+    rejected: u64,
+    forwarded: u64,
+    rpo_lost: u64,
+    failovers: u64,
+    conflict_errors: u64,
+    unavailable: u64,
 }
 
 #[test]
@@ -116,10 +127,12 @@ fn invariants_hold_on_random_scenarios() {
         check_invariants(&gen::scenario(seed), &mut cov)
     });
     eprintln!(
-        "coverage: {} scenarios ({:?}), {} with faults, {} with a never-ending fault, {} converged; \
+        "coverage: {} scenarios ({:?}, {:?}), {} with faults, {} with a never-ending fault, {} converged; \
          {} writes, {} lost, {} conflicts, {} causal inversions, {} stale reads, {} deliveries \
-         ({} held back by a down link)",
+         ({} held back by a down link); single primary: {} rejected, {} forwarded, {} runs with \
+         downtime, {} RPO lost; strong: {} conflict errors, {} unavailable",
         cov.scenarios,
+        cov.by_mode,
         cov.by_policy,
         cov.with_faults,
         cov.never_ending,
@@ -130,7 +143,13 @@ fn invariants_hold_on_random_scenarios() {
         cov.inversions,
         cov.stale_reads,
         cov.deliveries,
-        cov.delayed_by_down_link
+        cov.delayed_by_down_link,
+        cov.rejected,
+        cov.forwarded,
+        cov.failovers,
+        cov.rpo_lost,
+        cov.conflict_errors,
+        cov.unavailable
     );
 }
 
@@ -210,8 +229,44 @@ fn close(exact_ms: f64, reported_ms: f64, rel: f64) -> bool {
     (exact_ms - reported_ms).abs() <= exact_ms.abs() * rel + 0.001
 }
 
+/// The mode of a scenario, as the checks need it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ModeIs {
+    ActiveActive,
+    /// Initial primary, whether secondaries forward, the named failover
+    /// target (None: least_lag).
+    SinglePrimary {
+        primary: usize,
+        forward: bool,
+        target: Option<usize>,
+    },
+    /// The witness, if any.
+    Strong {
+        witness: Option<usize>,
+    },
+}
+
+fn mode_is(s: &Scenario) -> ModeIs {
+    match &s.replication.mode {
+        Mode::ActiveActive => ModeIs::ActiveActive,
+        Mode::SinglePrimary(sp) => ModeIs::SinglePrimary {
+            primary: sp.primary,
+            forward: sp.secondary_writes == SecondaryWrites::Forward,
+            target: match sp.failover.target {
+                FailoverTarget::Region(r) => Some(r),
+                FailoverTarget::LeastLag => None,
+            },
+        },
+        Mode::Strong(st) => ModeIs::Strong {
+            witness: st.witness,
+        },
+    }
+}
+
 fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     let out = traced(s);
+    let mode = mode_is(s);
+    let sp = matches!(mode, ModeIs::SinglePrimary { .. });
 
     // Determinism: the same run again, and a run without the trace, give
     // the same results.
@@ -228,7 +283,9 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     let r = &out.result;
     let trace = out.trace.as_ref().expect("trace kept");
     let m = &r.summary;
+    let x = &m.mode_extras;
     let n = s.regions.len();
+    assert_eq!(m.mode, s.replication.mode.name());
     let region_of: HashMap<&str, usize> = s
         .regions
         .iter()
@@ -248,17 +305,33 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
         .map(|(i, t)| (t.name.as_str(), i))
         .collect();
 
-    // Writes: ids 1..=N in order, one outcome each.
+    // Writes: ids 1..=N in order, one outcome each, and only the outcomes
+    // the mode can produce: last writer wins loses writes to overwrites and
+    // inversions, a single primary only to a failover (RPO), strong mode
+    // never.
     let writes = &trace.writes;
     assert_eq!(writes.len() as u64, m.writes, "writes.csv rows vs writes");
     let mut origin = Vec::with_capacity(writes.len());
     let mut keys = Vec::with_capacity(writes.len());
     for (i, w) in writes.iter().enumerate() {
         assert_eq!(w.write_id, i as u64 + 1, "write ids in order from 1");
-        match (w.outcome, w.cause) {
-            ("survived", "") | ("lost", "overwritten") | ("lost", "causal_inversion") => {}
-            other => panic!("write {}: outcome {other:?}", w.write_id),
-        }
+        let allowed = matches!(
+            (mode, w.outcome, w.cause),
+            (_, "survived", "")
+                | (
+                    ModeIs::ActiveActive,
+                    "lost",
+                    "overwritten" | "causal_inversion"
+                )
+                | (ModeIs::SinglePrimary { .. }, "lost", "rpo")
+        );
+        assert!(
+            allowed,
+            "write {}: outcome {:?} in {}",
+            w.write_id,
+            (w.outcome, w.cause),
+            m.mode
+        );
         let x = region_of[w.region.as_str()];
         origin.push(x);
         let t = table_of[w.table.as_str()];
@@ -273,7 +346,15 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
             assert_eq!((p.table.as_str(), p.key), (w.table.as_str(), w.key));
         }
         if s.replication.timestamps == Timestamps::TrueTime {
-            assert_eq!(w.timestamp_ns, w.issue_ns as i64, "true_time stamp");
+            if mode == ModeIs::ActiveActive {
+                assert_eq!(w.timestamp_ns, w.issue_ns as i64, "true_time stamp");
+            } else {
+                // Applied later (forwarded) or pushed above the parent.
+                assert!(w.timestamp_ns >= w.issue_ns as i64, "true_time stamp");
+            }
+        }
+        if let ModeIs::Strong { witness: Some(wit) } = mode {
+            assert_ne!(x, wit, "write {} at the witness", w.write_id);
         }
     }
     let stamp = |id: u64| -> Stamp {
@@ -305,8 +386,9 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     assert_eq!(inversions, m.causal_inversions, "causal inversions");
     let increments = writes.iter().filter(|w| w.kind == "increment").count() as u64;
     assert_eq!(increments, m.increments, "increments");
-    if s.replication.timestamps == Timestamps::Hlc {
-        assert_eq!(inversions, 0, "causal inversions under hlc");
+    if s.replication.timestamps == Timestamps::Hlc || mode != ModeIs::ActiveActive {
+        // One writer per key: each write's timestamp is above its parent's.
+        assert_eq!(inversions, 0, "causal inversions");
     }
     assert!(m.lost_writes <= m.writes && m.stale_reads <= m.reads);
     assert!(m.lost_write_rate >= 0.0 && m.lost_write_rate <= 1.0);
@@ -323,9 +405,26 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
         assert_eq!(
             (row.writes, row.lost_writes),
             per_region[i],
-            "{}",
+            "{}: (writes, lost_writes) vs the trace",
             row.region
         );
+        for v in [row.write_latency_p50_ms, row.write_latency_p99_ms] {
+            assert!(
+                v.is_finite() && v >= 0.0,
+                "{}: write latency {v}",
+                row.region
+            );
+        }
+        assert!(row.write_latency_p50_ms <= row.write_latency_p99_ms * 1.02 + 0.001);
+        if let ModeIs::Strong { witness: Some(wit) } = mode {
+            if i == wit {
+                assert_eq!(
+                    (row.writes, row.reads),
+                    (0, 0),
+                    "the witness served clients"
+                );
+            }
+        }
     }
     let sum = |f: fn(&RegionRow) -> u64| r.regions.iter().map(f).sum::<u64>();
     assert_eq!(sum(|x| x.reads), m.reads);
@@ -338,7 +437,11 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     }
     for (i, b) in r.timeseries.iter().enumerate() {
         let (w, l) = per_bucket.remove(&(i as u64)).unwrap_or_default();
-        assert_eq!((b.writes, b.lost_writes), (w, l), "bucket {i}");
+        assert_eq!(
+            (b.writes, b.lost_writes),
+            (w, l),
+            "bucket {i}: (writes, lost_writes) vs the trace's issue times"
+        );
     }
     assert!(per_bucket.is_empty(), "writes beyond the last bucket");
     let bsum = |f: fn(&BucketRow) -> u64| r.timeseries.iter().map(f).sum::<u64>();
@@ -346,39 +449,52 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     assert_eq!(bsum(|b| b.reads), m.reads);
     assert_eq!(bsum(|b| b.stale_reads), m.stale_reads);
 
-    // Lag figures.
-    for v in [m.lag_p50_ms, m.lag_p99_ms, m.lag_max_ms, m.convergence_ms] {
+    // Lag and write latency figures.
+    for v in [
+        m.lag_p50_ms,
+        m.lag_p99_ms,
+        m.lag_max_ms,
+        m.convergence_ms,
+        x.write_latency_p50_ms,
+        x.write_latency_p99_ms,
+        x.failover_ms,
+        x.rpo_window_ms,
+    ] {
         assert!(
             v.is_finite() && v >= 0.0,
-            "a lag or convergence figure is {v}"
+            "a lag, latency or convergence figure is {v}"
         );
     }
     assert!(m.lag_p50_ms <= m.lag_p99_ms * 1.02 + 0.001);
     assert!(m.lag_p99_ms <= m.lag_max_ms * 1.02 + 0.001);
+    assert!(x.write_latency_p50_ms <= x.write_latency_p99_ms * 1.02 + 0.001);
 
-    // Deliveries: each (write, other region) at most once, in arrival
-    // order, FIFO per stream, never before the write was issued, never
-    // while the link is down.
-    let down = down_windows(s);
+    // Deliveries, in every mode: in arrival order, never before the write
+    // was issued, never after the drain limit, and never into a region
+    // while it is out.
     let end = s.duration + s.drain_limit;
-    let mut seen: HashSet<(u64, usize)> = HashSet::new();
-    let mut arrival: HashMap<(u64, usize), u64> = HashMap::new();
-    let mut last_on_stream: HashMap<(usize, usize), u64> = HashMap::new();
-    let mut per_stream: HashMap<(usize, usize), (u64, u64)> = HashMap::new();
-    let mut max_lag = 0u64;
+    let mut outages: Vec<Vec<Window>> = vec![Vec::new(); n];
+    for f in &s.faults {
+        if let FaultKind::Outage { region, .. } = f.kind {
+            outages[region].push((f.at.ns(), f.length.map(|l| f.at.ns() + l)));
+        }
+    }
     let mut previous = 0u64;
+    let mut trace_max_lag = 0u64;
     for d in &trace.deliveries {
-        assert!(d.write_id >= 1 && d.write_id <= writes.len() as u64);
-        let w = &writes[d.write_id as usize - 1];
-        let x = origin[d.write_id as usize - 1];
+        assert!(d.write_id <= writes.len() as u64);
         let y = region_of[d.to.as_str()];
-        assert_ne!(x, y, "write {} delivered to its origin", d.write_id);
-        assert!(
-            seen.insert((d.write_id, y)),
-            "write {} delivered twice to {}",
-            d.write_id,
-            d.to
-        );
+        if d.write_id == 0 {
+            // A failover resynchronising a region to a key's initial
+            // version (single primary only; the trace does not say which
+            // key).
+            assert!(sp && x.failover_ms > 0.0, "initial version delivered");
+            assert!(d.arrive_ns >= previous, "deliveries out of arrival order");
+            previous = d.arrive_ns;
+            trace_max_lag = trace_max_lag.max(d.arrive_ns);
+            continue;
+        }
+        let w = &writes[d.write_id as usize - 1];
         assert!(d.arrive_ns >= previous, "deliveries out of arrival order");
         previous = d.arrive_ns;
         assert!(
@@ -387,119 +503,155 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
             d.write_id
         );
         assert!(d.arrive_ns <= end, "arrival after the drain limit");
-        if let Some(&last) = last_on_stream.get(&(x, y)) {
-            assert!(
-                last < d.write_id,
-                "stream {x}->{y} not FIFO: {} after {last}",
-                d.write_id
-            );
-        }
-        last_on_stream.insert((x, y), d.write_id);
-        arrival.insert((d.write_id, y), d.arrive_ns);
-        let lag = d.arrive_ns - w.issue_ns;
-        max_lag = max_lag.max(lag);
-        let e = per_stream.entry((x, y)).or_default();
-        e.0 += 1;
-        e.1 = e.1.max(lag);
-        for &(start, stop) in &down[x][y] {
-            // A message crosses while the link is up: it never arrives
-            // strictly inside a down window (arriving the instant the link
-            // goes down is arriving in time), and one issued while the
-            // link is down is not sent before it heals.
+        trace_max_lag = trace_max_lag.max(d.arrive_ns - w.issue_ns);
+        for &(start, stop) in &outages[y] {
             let a = d.arrive_ns;
             assert!(
                 !(start < a && stop.is_none_or(|e| a < e)),
-                "write {} arrives at {} ns on {x}->{y}, down [{start}, {stop:?})",
+                "write {} arrives at {} during its outage [{start}, {stop:?})",
                 d.write_id,
-                a
+                d.to
             );
-            if w.issue_ns >= start && stop.is_none_or(|e| w.issue_ns < e) {
-                let stop = stop.unwrap_or_else(|| {
-                    panic!("write {} crossed a link that never comes back", d.write_id)
-                });
-                assert!(
-                    a >= stop,
-                    "write {} sent before its link healed",
-                    d.write_id
-                );
-                cov.delayed_by_down_link += 1;
-            }
         }
     }
     let exact_ms = |ns: u64| ns as f64 / 1e6;
-    assert!(
-        close(exact_ms(max_lag), m.lag_max_ms, 0.0),
-        "lag_max_ms {} vs trace {}",
-        m.lag_max_ms,
-        exact_ms(max_lag)
-    );
-    for link in &r.links {
-        let key = (region_of[link.from.as_str()], region_of[link.to.as_str()]);
-        let (count, lag) = per_stream.get(&key).copied().unwrap_or_default();
-        assert_eq!(
-            link.deliveries, count,
-            "{} -> {} deliveries",
-            link.from, link.to
-        );
-        assert!(
-            close(exact_ms(lag), link.lag_max_ms, 0.0),
-            "{} -> {} lag max",
-            link.from,
-            link.to
-        );
-        for v in [link.lag_p50_ms, link.lag_p90_ms, link.lag_p99_ms] {
-            assert!(v >= 0.0 && v <= link.lag_max_ms * 1.02 + 0.001);
-        }
-    }
 
-    // Last writer wins, replayed per (region, key): an applied delivery
-    // beats everything installed there before it; a dropped one does not
-    // beat what was installed by then. Local writes at the same instant as
-    // a delivery may have come before or after it, so each check counts
-    // them on its lenient side.
-    let mut local: HashMap<(usize, Key), Vec<(u64, Stamp)>> = HashMap::new();
-    for (i, w) in writes.iter().enumerate() {
-        if !inverted[i] {
-            local
-                .entry((origin[i], keys[i]))
-                .or_default()
-                .push((w.issue_ns, stamp(w.write_id)));
+    let down = down_windows(s);
+    let mut arrival: HashMap<(u64, usize), u64> = HashMap::new();
+    if sp {
+        check_single_primary_deliveries(s, &out, &region_of, &keys, exact_ms(trace_max_lag));
+    } else {
+        // Active-active and strong: a write is applied at its origin and
+        // shipped from there. Each (write, other region) at most once,
+        // FIFO per stream, never while the link is down.
+        let mut seen: HashSet<(u64, usize)> = HashSet::new();
+        let mut last_on_stream: HashMap<(usize, usize), u64> = HashMap::new();
+        let mut per_stream: HashMap<(usize, usize), (u64, u64)> = HashMap::new();
+        let mut max_lag = 0u64;
+        for d in &trace.deliveries {
+            let w = &writes[d.write_id as usize - 1];
+            let x = origin[d.write_id as usize - 1];
+            let y = region_of[d.to.as_str()];
+            assert_ne!(x, y, "write {} delivered to its origin", d.write_id);
+            assert!(
+                seen.insert((d.write_id, y)),
+                "write {} delivered twice to {}",
+                d.write_id,
+                d.to
+            );
+            if let Some(&last) = last_on_stream.get(&(x, y)) {
+                assert!(
+                    last < d.write_id,
+                    "stream {x}->{y} not FIFO: {} after {last}",
+                    d.write_id
+                );
+            }
+            last_on_stream.insert((x, y), d.write_id);
+            arrival.insert((d.write_id, y), d.arrive_ns);
+            let lag = d.arrive_ns - w.issue_ns;
+            max_lag = max_lag.max(lag);
+            let e = per_stream.entry((x, y)).or_default();
+            e.0 += 1;
+            e.1 = e.1.max(lag);
+            for &(start, stop) in &down[x][y] {
+                // A message crosses while the link is up: it never arrives
+                // strictly inside a down window (arriving the instant the
+                // link goes down is arriving in time), and one issued while
+                // the link is down is not sent before it heals.
+                let a = d.arrive_ns;
+                assert!(
+                    !(start < a && stop.is_none_or(|e| a < e)),
+                    "write {} arrives at {} ns on {x}->{y}, down [{start}, {stop:?})",
+                    d.write_id,
+                    a
+                );
+                if w.issue_ns >= start && stop.is_none_or(|e| w.issue_ns < e) {
+                    let stop = stop.unwrap_or_else(|| {
+                        panic!("write {} crossed a link that never comes back", d.write_id)
+                    });
+                    assert!(
+                        a >= stop,
+                        "write {} sent before its link healed",
+                        d.write_id
+                    );
+                    cov.delayed_by_down_link += 1;
+                }
+            }
         }
-    }
-    let mut applied_max: HashMap<(usize, Key), Stamp> = HashMap::new();
-    for d in &trace.deliveries {
-        let i = d.write_id as usize - 1;
-        let y = region_of[d.to.as_str()];
-        let cell = (y, keys[i]);
-        let st = stamp(d.write_id);
-        let delivered = applied_max.get(&cell).copied().unwrap_or(ROOT);
-        let locals = local.get(&cell).map(Vec::as_slice).unwrap_or(&[]);
-        let best_before = locals
-            .iter()
-            .filter(|(t, _)| *t < d.arrive_ns)
-            .map(|l| l.1)
-            .fold(delivered, Stamp::max);
-        let best_until = locals
-            .iter()
-            .filter(|(t, _)| *t <= d.arrive_ns)
-            .map(|l| l.1)
-            .fold(delivered, Stamp::max);
-        if d.applied {
-            assert!(
-                st > best_before,
-                "write {} applied at {} but does not win",
-                d.write_id,
-                d.to
+        assert!(
+            close(exact_ms(max_lag), m.lag_max_ms, 0.0),
+            "lag_max_ms {} vs trace {}",
+            m.lag_max_ms,
+            exact_ms(max_lag)
+        );
+        for link in &r.links {
+            let key = (region_of[link.from.as_str()], region_of[link.to.as_str()]);
+            let (count, lag) = per_stream.get(&key).copied().unwrap_or_default();
+            assert_eq!(
+                link.deliveries, count,
+                "{} -> {} deliveries",
+                link.from, link.to
             );
-            assert!(st > delivered);
-            applied_max.insert(cell, st);
-        } else {
             assert!(
-                st <= best_until,
-                "write {} dropped at {} but wins",
-                d.write_id,
-                d.to
+                close(exact_ms(lag), link.lag_max_ms, 0.0),
+                "{} -> {} lag max",
+                link.from,
+                link.to
             );
+            for v in [link.lag_p50_ms, link.lag_p90_ms, link.lag_p99_ms] {
+                assert!(v >= 0.0 && v <= link.lag_max_ms * 1.02 + 0.001);
+            }
+        }
+
+        // Last writer wins, replayed per (region, key): an applied delivery
+        // beats everything installed there before it; a dropped one does
+        // not beat what was installed by then. Local writes at the same
+        // instant as a delivery may have come before or after it, so each
+        // check counts them on its lenient side.
+        let mut local: HashMap<(usize, Key), Vec<(u64, Stamp)>> = HashMap::new();
+        for (i, w) in writes.iter().enumerate() {
+            if !inverted[i] {
+                local
+                    .entry((origin[i], keys[i]))
+                    .or_default()
+                    .push((w.issue_ns, stamp(w.write_id)));
+            }
+        }
+        let mut applied_max: HashMap<(usize, Key), Stamp> = HashMap::new();
+        for d in &trace.deliveries {
+            let i = d.write_id as usize - 1;
+            let y = region_of[d.to.as_str()];
+            let cell = (y, keys[i]);
+            let st = stamp(d.write_id);
+            let delivered = applied_max.get(&cell).copied().unwrap_or(ROOT);
+            let locals = local.get(&cell).map(Vec::as_slice).unwrap_or(&[]);
+            let best_before = locals
+                .iter()
+                .filter(|(t, _)| *t < d.arrive_ns)
+                .map(|l| l.1)
+                .fold(delivered, Stamp::max);
+            let best_until = locals
+                .iter()
+                .filter(|(t, _)| *t <= d.arrive_ns)
+                .map(|l| l.1)
+                .fold(delivered, Stamp::max);
+            if d.applied {
+                assert!(
+                    st > best_before,
+                    "write {} applied at {} but does not win",
+                    d.write_id,
+                    d.to
+                );
+                assert!(st > delivered);
+                applied_max.insert(cell, st);
+            } else {
+                assert!(
+                    st <= best_until,
+                    "write {} dropped at {} but wins",
+                    d.write_id,
+                    d.to
+                );
+            }
         }
     }
 
@@ -507,26 +659,28 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     let all_healed = s.last_fault_end().is_some();
     if m.converged {
         assert_eq!(m.undelivered, 0);
-        assert_eq!(
-            trace.deliveries.len() as u64,
-            m.writes * (n as u64 - 1),
-            "converged, but not every write reached every region"
-        );
+        if !sp {
+            assert_eq!(
+                trace.deliveries.len() as u64,
+                m.writes * (n as u64 - 1),
+                "converged, but not every write reached every region"
+            );
+        }
     }
     if all_healed {
         assert!(m.converged, "every fault healed, yet not converged");
     }
     // A never-ending down window on a link, with a write issued at its
     // origin after it began: that write never arrives, so no convergence.
-    for (x, row) in down.iter().enumerate() {
-        for (y, windows) in row.iter().enumerate().filter(|(y, _)| *y != x) {
+    for (xr, row) in down.iter().enumerate().filter(|_| !sp) {
+        for (y, windows) in row.iter().enumerate().filter(|(y, _)| *y != xr) {
             let Some(start) = windows.iter().filter(|w| w.1.is_none()).map(|w| w.0).min() else {
                 continue;
             };
             if let Some((i, _)) = writes
                 .iter()
                 .enumerate()
-                .find(|(i, w)| origin[*i] == x && w.issue_ns >= start)
+                .find(|(i, w)| origin[*i] == xr && w.issue_ns >= start)
             {
                 assert!(!arrival.contains_key(&(i as u64 + 1, y)));
                 assert!(!m.converged, "a write can never reach {y}, yet converged");
@@ -535,16 +689,32 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
         }
     }
 
-    // Lineage outcomes in a converged run: the final version of a key is
-    // its greatest stamp (earlier write first among equals, the initial
-    // version first of all); it and its ancestors survived, every other
-    // write was lost.
+    // Lineage outcomes in a converged run.
     if m.converged {
         let mut winner: HashMap<Key, u64> = HashMap::new();
-        for (i, w) in writes.iter().enumerate() {
-            let best = winner.entry(keys[i]).or_insert(0);
-            if stamp(w.write_id) > stamp(*best) {
-                *best = w.write_id;
+        if mode == ModeIs::ActiveActive {
+            // The final version of a key is its greatest stamp (earlier
+            // write first among equals, the initial version first of all).
+            for (i, w) in writes.iter().enumerate() {
+                let best = winner.entry(keys[i]).or_insert(0);
+                if stamp(w.write_id) > stamp(*best) {
+                    *best = w.write_id;
+                }
+            }
+        } else {
+            // One writer per key: the writes that were not lost form one
+            // chain per key in the order they were applied (id order),
+            // each built on the one before; the last is the final version.
+            for (i, w) in writes.iter().enumerate() {
+                if w.outcome == "lost" {
+                    continue;
+                }
+                let prev = winner.insert(keys[i], w.write_id).unwrap_or(0);
+                assert_eq!(
+                    w.parent_id, prev,
+                    "write {} not built on the key's previous surviving write",
+                    w.write_id
+                );
             }
         }
         let mut survived = vec![false; writes.len() + 1];
@@ -563,7 +733,7 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
             };
             assert_eq!(w.outcome, want, "write {} (converged run)", w.write_id);
         }
-        for d in &trace.deliveries {
+        for d in trace.deliveries.iter().filter(|_| !sp) {
             if winner.get(&keys[d.write_id as usize - 1]) == Some(&d.write_id) {
                 assert!(
                     d.applied,
@@ -597,11 +767,11 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
         assert_eq!(m.counter_total, total, "counter values vs chains");
     }
 
-    // With true time, a write is lost only to a write on the same key from
-    // another region that was issued before the lost one reached it (so
-    // less than the largest lag after it), or, at the very same instant
-    // from the same region, to one issued just before it.
-    if s.replication.timestamps == Timestamps::TrueTime {
+    // With true time (active-active), a write is lost only to a write on
+    // the same key from another region that was issued before the lost one
+    // reached it (so less than the largest lag after it), or, at the very
+    // same instant from the same region, to one issued just before it.
+    if s.replication.timestamps == Timestamps::TrueTime && mode == ModeIs::ActiveActive {
         let mut by_key: HashMap<Key, Vec<usize>> = HashMap::new();
         for (i, key) in keys.iter().enumerate() {
             by_key.entry(*key).or_default().push(i);
@@ -637,7 +807,75 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
         }
     }
 
+    // The mode's own promises.
+    match mode {
+        ModeIs::ActiveActive => {
+            assert_eq!(
+                (
+                    x.rejected_writes,
+                    x.forwarded_writes,
+                    x.write_conflict_errors,
+                    x.unavailable_writes,
+                    x.rpo_lost_writes
+                ),
+                (0, 0, 0, 0, 0),
+                "single-primary or strong figures in active-active"
+            );
+            assert_eq!((x.failover_ms, x.write_latency_p99_ms), (0.0, 0.0));
+        }
+        ModeIs::SinglePrimary { .. } => check_single_primary(s, &out, mode, &region_of),
+        ModeIs::Strong { .. } => {
+            assert_eq!(
+                (m.lost_writes, m.conflicts),
+                (0, 0),
+                "strong mode lost a write"
+            );
+            // (lost_increments reads region 0's counters: 0 once converged,
+            // checked with the counter identity above.)
+            assert_eq!(
+                (x.rejected_writes, x.forwarded_writes, x.rpo_lost_writes),
+                (0, 0, 0)
+            );
+            assert_eq!(x.failover_ms, 0.0);
+            // Each key's writes form one chain in the order they were
+            // accepted, converged or not.
+            let mut last: HashMap<Key, u64> = HashMap::new();
+            for (i, w) in writes.iter().enumerate() {
+                let prev = last.insert(keys[i], w.write_id).unwrap_or(0);
+                assert_eq!(
+                    w.parent_id, prev,
+                    "strong write {} not built on the key's previous write",
+                    w.write_id
+                );
+                assert_eq!(w.outcome, "survived");
+            }
+            // A write is accepted only when its region reaches another
+            // (up, both links up) at its issue.
+            let up = |windows: &[Window], t: u64| {
+                !windows
+                    .iter()
+                    .any(|&(a, b)| t >= a && b.is_none_or(|b| t < b))
+            };
+            for (i, w) in writes.iter().enumerate() {
+                let xr = origin[i];
+                let t = w.issue_ns;
+                assert!(
+                    (0..n)
+                        .filter(|&y| y != xr)
+                        .any(|y| up(&outages[y], t) && up(&down[xr][y], t) && up(&down[y][xr], t)),
+                    "strong write {} accepted at {} with no region reachable",
+                    w.write_id,
+                    w.region
+                );
+            }
+        }
+    }
+    if mode != ModeIs::ActiveActive {
+        check_same_clients_as_active_active(s, &out);
+    }
+
     cov.scenarios += 1;
+    *cov.by_mode.entry(s.replication.mode.name()).or_default() += 1;
     *cov.by_policy
         .entry(s.replication.timestamps.name())
         .or_default() += 1;
@@ -650,6 +888,282 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     cov.inversions += m.causal_inversions;
     cov.stale_reads += m.stale_reads;
     cov.deliveries += trace.deliveries.len() as u64;
+    cov.rejected += x.rejected_writes;
+    cov.forwarded += x.forwarded_writes;
+    cov.rpo_lost += x.rpo_lost_writes;
+    cov.failovers += u64::from(sp && x.failover_ms > 0.0);
+    cov.conflict_errors += x.write_conflict_errors;
+    cov.unavailable += x.unavailable_writes;
+}
+
+/// Common random numbers: the scenario under active-active sends exactly
+/// the same client operations, so every write attempt of this mode shows
+/// there: as a write there, the same region, instant, table and key for
+/// each write made here, and in the counts, `writes + failed_writes`
+/// there equals this mode's writes plus those it refused (rejected,
+/// conflict errors, unavailable) plus its failed ones. Reads are local in
+/// every mode: the same count.
+fn check_same_clients_as_active_active(s: &Scenario, out: &RunOutput) {
+    let aa_s = modes::for_mode(s, "active_active").expect("active-active runs anything");
+    let aa = traced(&aa_s);
+    let (m, a) = (&out.result.summary, &aa.result.summary);
+    let x = &m.mode_extras;
+    // A strong-mode witness takes no clients, so clients rerouted from an
+    // outage may go elsewhere than under active-active (where the witness
+    // is an ordinary region), or find no region and fail: then only the
+    // operations themselves (when, which key) are the same.
+    let witness_reroutes = matches!(&s.replication.mode, Mode::Strong(st) if st.witness.is_some())
+        && s.faults.iter().any(|f| {
+            matches!(
+                f.kind,
+                FaultKind::Outage {
+                    clients: OutageClients::Reroute,
+                    ..
+                }
+            )
+        });
+    if witness_reroutes {
+        assert_eq!(
+            m.reads + m.failed_reads,
+            a.reads + a.failed_reads,
+            "read attempts differ from active-active's"
+        );
+    } else {
+        assert_eq!(
+            (m.reads, m.failed_reads, m.failed_writes, m.rerouted_ops),
+            (a.reads, a.failed_reads, a.failed_writes, a.rerouted_ops),
+            "(reads, failed reads, failed writes, rerouted ops) differ from active-active's"
+        );
+    }
+    let refused = x.rejected_writes + x.write_conflict_errors + x.unavailable_writes;
+    assert_eq!(
+        m.writes + refused + m.failed_writes,
+        a.writes + a.failed_writes,
+        "write attempts: {} writes + {} refused + {} failed here, {} writes + {} failed in active-active",
+        m.writes,
+        refused,
+        m.failed_writes,
+        a.writes,
+        a.failed_writes
+    );
+    let op = |w: &WriteTrace| {
+        let region = if witness_reroutes {
+            String::new()
+        } else {
+            w.region.clone()
+        };
+        (region, w.issue_ns, w.table.clone(), w.key)
+    };
+    let mut attempts: HashMap<(String, u64, String, u64), u64> = HashMap::new();
+    for w in &aa.trace.as_ref().expect("trace kept").writes {
+        *attempts.entry(op(w)).or_default() += 1;
+    }
+    for w in &out.trace.as_ref().expect("trace kept").writes {
+        let left = attempts.get_mut(&op(w));
+        match left {
+            Some(c) if *c > 0 => *c -= 1,
+            _ => panic!(
+                "write {} ({} at {} ns on {} key {}) is no client write of the active-active run",
+                w.write_id, w.region, w.issue_ns, w.table, w.key
+            ),
+        }
+    }
+}
+
+/// Single-primary deliveries. The sender of a delivery is not in the
+/// trace (the primary at the time, or a new primary resynchronising), so
+/// these checks need no sender: the streams carry what the links say,
+/// each region receives the primary's log in apply order (write ids are
+/// given in apply order, so ids rise), and only a promotion (a stretch of
+/// refused writes, `failover_ms > 0`) may resend a version or send an
+/// older one, and an older one only to replace a version the failover
+/// lost.
+fn check_single_primary_deliveries(
+    s: &Scenario,
+    out: &RunOutput,
+    region_of: &HashMap<&str, usize>,
+    keys: &[Key],
+    trace_max_lag_ms: f64,
+) {
+    let r = &out.result;
+    let m = &r.summary;
+    let x = &m.mode_extras;
+    let trace = out.trace.as_ref().expect("trace kept");
+    let writes = &trace.writes;
+    // Forwarded writes' trips to the primary show as deliveries; they
+    // cross no replication stream.
+    let on_streams: u64 = r.links.iter().map(|l| l.deliveries).sum();
+    assert_eq!(
+        on_streams + x.forwarded_writes,
+        trace.deliveries.len() as u64,
+        "stream deliveries + forwarded writes vs deliveries.csv"
+    );
+    // Replication lag counts from the write's application at the primary
+    // (or a resynchronisation), not before the client issued it.
+    assert!(
+        m.lag_max_ms <= trace_max_lag_ms + 0.001,
+        "lag_max_ms {} above the trace's largest arrival - issue {}",
+        m.lag_max_ms,
+        trace_max_lag_ms
+    );
+    let promoted = x.failover_ms > 0.0;
+    let mut lost_above: HashMap<Key, u64> = HashMap::new();
+    for (i, w) in writes.iter().enumerate() {
+        if w.outcome == "lost" {
+            let e = lost_above.entry(keys[i]).or_default();
+            *e = (*e).max(w.write_id);
+        }
+    }
+    let mut seen: HashSet<(u64, usize)> = HashSet::new();
+    let mut last_to: Vec<u64> = vec![0; s.regions.len()];
+    let mut last_cell: HashMap<(usize, Key), u64> = HashMap::new();
+    for d in trace.deliveries.iter().filter(|d| d.write_id != 0) {
+        let y = region_of[d.to.as_str()];
+        let key = keys[d.write_id as usize - 1];
+        if !seen.insert((d.write_id, y)) {
+            assert!(
+                x.rpo_lost_writes > 0,
+                "write {} delivered twice to {} without a failover loss",
+                d.write_id,
+                d.to
+            );
+        }
+        if !promoted {
+            assert!(
+                d.write_id > last_to[y],
+                "{} receives write {} after {}: not the primary's apply order",
+                d.to,
+                d.write_id,
+                last_to[y]
+            );
+            assert!(d.applied, "write {} not applied at {}", d.write_id, d.to);
+        }
+        last_to[y] = last_to[y].max(d.write_id);
+        if d.applied {
+            let prev = last_cell.insert((y, key), d.write_id).unwrap_or(0);
+            if d.write_id <= prev && m.converged {
+                // Going back on a key: only to replace a lost version.
+                assert!(
+                    lost_above.get(&key).is_some_and(|&l| l > d.write_id),
+                    "{} goes back from write {prev} to {} on a key with no loss",
+                    d.to,
+                    d.write_id
+                );
+            }
+        }
+    }
+}
+
+/// Single-primary promises: one writer, so nothing is lost or conflicts
+/// unless a failover cut the primary's log; what a failover loses is
+/// exactly the RPO figure, marked `rpo`, and never reached the new primary.
+fn check_single_primary(
+    s: &Scenario,
+    out: &RunOutput,
+    mode: ModeIs,
+    region_of: &HashMap<&str, usize>,
+) {
+    let ModeIs::SinglePrimary {
+        primary,
+        forward,
+        target,
+    } = mode
+    else {
+        unreachable!()
+    };
+    let m = &out.result.summary;
+    let x = &m.mode_extras;
+    let trace = out.trace.as_ref().expect("trace kept");
+    let writes = &trace.writes;
+    assert_eq!((x.write_conflict_errors, x.unavailable_writes), (0, 0));
+    assert!(x.forwarded_writes <= m.writes);
+    let switchover_targets: Vec<usize> = s
+        .faults
+        .iter()
+        .filter_map(|f| match f.kind {
+            FaultKind::Switchover { to } => Some(to),
+            _ => None,
+        })
+        .collect();
+    let outage_of = |r: usize| {
+        s.faults
+            .iter()
+            .any(|f| matches!(f.kind, FaultKind::Outage { region, .. } if region == r))
+    };
+    let any_outage = (0..s.regions.len()).any(outage_of);
+    if !forward {
+        assert_eq!(x.forwarded_writes, 0, "forwarded writes under reject");
+        assert_eq!(x.write_latency_p99_ms, 0.0, "write latency under reject");
+        // Every write was made by a region that was primary at the time.
+        for w in writes {
+            let reg = region_of[w.region.as_str()];
+            assert!(
+                reg == primary
+                    || switchover_targets.contains(&reg)
+                    || target.is_none_or(|t| t == reg),
+                "write {} made by {}, never a primary",
+                w.write_id,
+                w.region
+            );
+        }
+    }
+    if !any_outage || (!outage_of(primary) && switchover_targets.is_empty()) {
+        assert_eq!(
+            (m.lost_writes, m.conflicts, x.rpo_lost_writes),
+            (0, 0, 0),
+            "single primary without a primary outage: (lost, conflicts, rpo lost)"
+        );
+        assert_eq!(x.rpo_window_ms, 0.0);
+    }
+    if !outage_of(primary) && switchover_targets.is_empty() {
+        assert_eq!(x.failover_ms, 0.0, "downtime without a primary outage");
+    }
+    // What a failover loses: `rpo`, counted by rpo_lost_writes (a write
+    // discarded but still held by a region that never comes back counts
+    // there but is not decided lost).
+    if m.converged {
+        assert_eq!(m.lost_writes, x.rpo_lost_writes, "lost vs rpo_lost_writes");
+    } else {
+        assert!(
+            m.lost_writes <= x.rpo_lost_writes,
+            "lost vs rpo_lost_writes"
+        );
+    }
+    if x.rpo_lost_writes == 0 {
+        assert_eq!(x.rpo_window_ms, 0.0);
+    }
+    if let Some(t) = target {
+        // The named target is never out, so it is the new primary of every
+        // failover: a lost write never reached it.
+        let never: HashSet<u64> = writes
+            .iter()
+            .filter(|w| w.outcome == "lost")
+            .map(|w| w.write_id)
+            .collect();
+        for d in &trace.deliveries {
+            assert!(
+                !(never.contains(&d.write_id) && region_of[d.to.as_str()] == t),
+                "lost write {} was delivered to the new primary {}",
+                d.write_id,
+                d.to
+            );
+        }
+        // With no switchover there is at most one failover: the RPO
+        // window is the span of the lost writes' issue times.
+        if switchover_targets.is_empty() && m.converged && m.lost_writes > 0 {
+            let issues = writes
+                .iter()
+                .filter(|w| w.outcome == "lost")
+                .map(|w| w.issue_ns);
+            let span = issues.clone().max().unwrap() - issues.min().unwrap();
+            assert!(
+                close(span as f64 / 1e6, x.rpo_window_ms, 0.0),
+                "rpo_window_ms {} vs the lost writes' issue span {} ms",
+                x.rpo_window_ms,
+                span as f64 / 1e6
+            );
+        }
+    }
 }
 
 /// Writes generated scenarios as YAML into the folder named by
