@@ -536,6 +536,36 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         0,
         OutputFile::new("compare.csv", report::compare::compare_csv(&base, &rows)?),
     );
+    let mut reproduce = format!(
+        "replisim compare {} --modes {} --seed {}",
+        args.scenario,
+        modes.join(","),
+        base.seed
+    );
+    for s in &args.sets {
+        reproduce.push_str(&format!(" --set {s}"));
+    }
+    let compare_charts = match charts {
+        Some(format) => charts::compare::render_all(&base.region_names(), &rows, format)?,
+        None => Vec::new(),
+    };
+    let compare_report =
+        report::compare_html::render_compare_report(&report::compare_html::CompareReportInput {
+            scenario: &base,
+            rows: &rows,
+            command: &reproduce,
+            charts: &compare_charts,
+        });
+    files.insert(
+        1,
+        OutputFile::new(report::compare_html::FILE_NAME, compare_report),
+    );
+    for chart in compare_charts {
+        files.push(OutputFile::new(
+            Path::new("charts").join(&chart.file_name),
+            chart.bytes,
+        ));
+    }
     if previous {
         // A previous compare folder is replaced whole; any other folder is
         // left alone (the writer refuses it).
@@ -551,7 +581,7 @@ fn compare(args: &CompareArgs) -> Result<i32> {
     print!("{}", report::compare::table_text(&base, &rows));
     println!();
     println!(
-        "results in {}: compare.csv, {}",
+        "results in {}: compare.csv, report.html, {}",
         out.display(),
         modes
             .iter()
@@ -561,15 +591,6 @@ fn compare(args: &CompareArgs) -> Result<i32> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut reproduce = format!(
-        "replisim compare {} --modes {} --seed {}",
-        args.scenario,
-        modes.join(","),
-        base.seed
-    );
-    for s in &args.sets {
-        reproduce.push_str(&format!(" --set {s}"));
-    }
     println!("reproduce: {reproduce}");
     Ok(EXIT_OK)
 }

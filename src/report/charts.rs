@@ -7,6 +7,7 @@
 //! `ab_glyph` feature, so no system font library is needed. Long runs are
 //! thinned for drawing (see `downsample`), never cut short.
 
+pub mod compare;
 mod downsample;
 mod style;
 

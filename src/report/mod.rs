@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod compare;
+pub mod compare_html;
 pub mod csv_out;
 pub mod html;
 pub mod output;

@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod compare;
+mod compare_report;
 mod crn;
 mod errors;
 mod gen;

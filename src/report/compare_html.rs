@@ -1,0 +1,652 @@
+//! The self-contained `report.html` of `replisim compare`.
+//!
+//! One file that opens anywhere without a network, in the look of a run's
+//! report: the scenario, the command that reproduces the comparison, the
+//! side-by-side table (the rows and figures of the terminal table), the
+//! comparison charts inlined (SVG as is, PNG as data URIs), and links to
+//! each mode's own report (`<mode>/report.html`, relative). Builds a string
+//! only (the output module writes it) and holds no clock reading or random
+//! id, so the same inputs give the same bytes.
+
+use std::fmt::Write as _;
+
+use crate::metrics::result::RunResult;
+use crate::report::charts::compare::{mode_colour_hex, CompareChart};
+use crate::report::charts::{Chart, ChartFormat};
+use crate::report::compare::CompareRow;
+use crate::report::terminal::{count, ms, percent};
+use crate::scenario::{Mode, Scenario, SecondaryWrites};
+
+/// Everything the compare report shows.
+pub struct CompareReportInput<'a> {
+    /// The scenario as given, before it was set to each mode.
+    pub scenario: &'a Scenario,
+    /// One row per mode, in the order compared.
+    pub rows: &'a [CompareRow<'a>],
+    /// The command line that reproduces the comparison.
+    pub command: &'a str,
+    /// The comparison charts, in order: SVG inlined, PNG as data URIs.
+    pub charts: &'a [Chart],
+}
+
+/// The report's file name in the compare folder.
+pub const FILE_NAME: &str = "report.html";
+
+/// Renders the whole compare report as one HTML document.
+pub fn render_compare_report(input: &CompareReportInput) -> String {
+    let s = input.scenario;
+    let name = if s.name.is_empty() {
+        "scenario"
+    } else {
+        s.name.as_str()
+    };
+    let mut h = String::with_capacity(256 * 1024);
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(h, "<title>{} · replisim comparison</title>", esc(name));
+    h.push_str("<style>\n");
+    h.push_str(CSS);
+    h.push_str("</style>\n</head>\n<body>\n");
+    header(&mut h, input, name);
+    h.push_str("<main class=\"wrap\">\n");
+    reproduce(&mut h, input);
+    side_by_side(&mut h, input);
+    charts(&mut h, input.charts);
+    mode_reports(&mut h, input);
+    h.push_str("</main>\n");
+    let _ = writeln!(
+        h,
+        "<footer class=\"wrap\">Made by replisim {} from scenario <code>{}</code>, seed {}. \
+         Every mode ran the same client operations at the same times; the same scenario and \
+         seed give identical figures on every run.</footer>",
+        esc(env!("CARGO_PKG_VERSION")),
+        esc(name),
+        s.seed
+    );
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+fn header(h: &mut String, input: &CompareReportInput, name: &str) {
+    let s = input.scenario;
+    h.push_str("<header class=\"masthead\"><div class=\"wrap\">\n");
+    h.push_str("<p class=\"kicker\">replisim · comparison report</p>\n");
+    let _ = writeln!(h, "<h1>{}</h1>", esc(name));
+    if !s.description.trim().is_empty() {
+        let _ = writeln!(h, "<p class=\"lede\">{}</p>", esc(s.description.trim()));
+    }
+    let modes: Vec<&str> = input.rows.iter().map(|r| r.mode).collect();
+    let facts: [(&str, String); 5] = [
+        ("modes", modes.join(", ")),
+        ("seed", s.seed.to_string()),
+        ("duration", format!("{} s", num(s.duration as f64 / 1e9))),
+        ("regions", s.region_names().join(", ")),
+        ("timestamps", s.replication.timestamps.name().to_string()),
+    ];
+    h.push_str("<dl class=\"facts\">\n");
+    for (k, v) in facts {
+        let _ = writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", esc(k), esc(&v));
+    }
+    h.push_str("</dl>\n");
+    h.push_str("<nav class=\"toc\" aria-label=\"sections\">");
+    for (id, label) in [
+        ("reproduce", "Reproduce"),
+        ("side-by-side", "Side by side"),
+        ("charts", "Charts"),
+        ("modes", "Each mode"),
+    ] {
+        let _ = write!(h, "<a href=\"#{id}\">{label}</a>");
+    }
+    h.push_str("</nav>\n</div></header>\n");
+}
+
+fn reproduce(h: &mut String, input: &CompareReportInput) {
+    h.push_str(
+        "<section id=\"reproduce\" class=\"reproduce\">\n<h2>Reproduce this comparison</h2>\n",
+    );
+    let _ = writeln!(
+        h,
+        "<pre class=\"command\"><code>{}</code></pre>",
+        esc(input.command)
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Seed {}. Each mode draws its client operations from the same random \
+         streams (common random numbers), so the columns differ only by design, and the \
+         command above gives byte-identical files.</p>",
+        input.scenario.seed
+    );
+    h.push_str("</section>\n");
+}
+
+/// The real system a mode stands for.
+fn real_system(mode: &str) -> &'static str {
+    match mode {
+        "active_active" => "DynamoDB global tables (eventual)",
+        "single_primary" => "Aurora Global Database",
+        "strong" => "DynamoDB multi-region strong consistency",
+        _ => "",
+    }
+}
+
+/// Who accepts writes under a mode, in a few words (as the terminal says).
+fn who_writes(s: &Scenario) -> String {
+    match &s.replication.mode {
+        Mode::ActiveActive => "every region".into(),
+        Mode::SinglePrimary(m) => format!(
+            "{} only; others {}",
+            s.regions[m.primary].name,
+            match m.secondary_writes {
+                SecondaryWrites::Forward => "forward",
+                SecondaryWrites::Reject => "reject",
+            }
+        ),
+        Mode::Strong(_) => "every region, in turn".into(),
+    }
+}
+
+/// How concurrent writes to one item end (as the terminal says).
+fn on_conflict(mode: &Mode) -> &'static str {
+    match mode {
+        Mode::ActiveActive => "last writer wins, loser lost",
+        Mode::SinglePrimary(_) => "none (one writer)",
+        Mode::Strong(_) => "later write fails (error)",
+    }
+}
+
+/// One cell: its text, and whether it is a cost worth the eye.
+struct Cell {
+    text: String,
+    alert: bool,
+}
+
+fn plain(text: String) -> Cell {
+    Cell { text, alert: false }
+}
+
+fn cost(n: u64, text: String) -> Cell {
+    Cell { text, alert: n > 0 }
+}
+
+/// One row of the side-by-side table.
+struct Line {
+    label: String,
+    /// Indented under the row above.
+    sub: bool,
+    /// Words rather than figures (left-aligned).
+    words: bool,
+    /// `None` for a mode that did not run.
+    cells: Vec<Option<Cell>>,
+}
+
+type CellFn<'f> = &'f dyn Fn(&Scenario, &RunResult) -> Cell;
+
+/// The rows of the terminal table, with the same labels and figures.
+fn lines(input: &CompareReportInput) -> Vec<Line> {
+    let rows = input.rows;
+    let mut out: Vec<Line> = Vec::new();
+    let mut add = |label: &str, words: bool, cell: CellFn| {
+        let sub = label.starts_with("  ");
+        out.push(Line {
+            label: label.trim_start().to_string(),
+            sub,
+            words,
+            cells: rows
+                .iter()
+                .map(|r| match (r.scenario, r.result) {
+                    (Some(s), Some(res)) => Some(cell(s, res)),
+                    _ => None,
+                })
+                .collect(),
+        });
+    };
+    add("who can write", true, &|s, _| plain(who_writes(s)));
+    add("concurrent writes", true, &|s, _| {
+        plain(on_conflict(&s.replication.mode).into())
+    });
+    add("writes accepted", false, &|_, r| {
+        plain(count(r.summary.writes))
+    });
+    add("write latency p50 / p99 ms", false, &|_, _| {
+        plain(String::new())
+    });
+    for name in input.scenario.region_names() {
+        add(&format!("  from {name}"), false, &|_, r| match r
+            .regions
+            .iter()
+            .find(|x| x.region == name)
+        {
+            Some(x) if x.writes == 0 => plain("no writes".into()),
+            Some(x) => plain(format!(
+                "{} / {}",
+                ms(x.write_latency_p50_ms),
+                ms(x.write_latency_p99_ms)
+            )),
+            None => plain("-".into()),
+        });
+    }
+    add("lost writes", false, &|_, r| {
+        cost(
+            r.summary.lost_writes,
+            format!(
+                "{} ({})",
+                count(r.summary.lost_writes),
+                percent(r.summary.lost_write_rate)
+            ),
+        )
+    });
+    add("  silently (conflicts)", false, &|_, r| {
+        cost(r.summary.conflicts, count(r.summary.conflicts))
+    });
+    add("write conflict errors", false, &|_, r| {
+        let n = r.summary.mode_extras.write_conflict_errors;
+        cost(n, count(n))
+    });
+    add("rejected writes", false, &|_, r| {
+        let n = r.summary.mode_extras.rejected_writes;
+        cost(n, count(n))
+    });
+    add("forwarded writes", false, &|_, r| {
+        plain(count(r.summary.mode_extras.forwarded_writes))
+    });
+    add("unavailable writes", false, &|_, r| {
+        let n = r.summary.mode_extras.unavailable_writes;
+        cost(n, count(n))
+    });
+    add("failed writes (region down)", false, &|_, r| {
+        cost(r.summary.failed_writes, count(r.summary.failed_writes))
+    });
+    add("stale reads", false, &|_, r| {
+        cost(
+            r.summary.stale_reads,
+            format!(
+                "{} ({})",
+                count(r.summary.stale_reads),
+                percent(r.summary.stale_read_rate)
+            ),
+        )
+    });
+    add("replication lag p99 ms", false, &|_, r| {
+        plain(ms(r.summary.lag_p99_ms))
+    });
+    add(
+        "region outage: RPO lost",
+        false,
+        &|s, r| match s.replication.mode {
+            Mode::SinglePrimary(_) => {
+                let x = &r.summary.mode_extras;
+                cost(
+                    x.rpo_lost_writes,
+                    format!(
+                        "{} over {} ms",
+                        count(x.rpo_lost_writes),
+                        ms(x.rpo_window_ms)
+                    ),
+                )
+            }
+            _ => plain("0 (nothing acknowledged is lost)".into()),
+        },
+    );
+    add(
+        "  write downtime ms",
+        false,
+        &|s, r| match s.replication.mode {
+            Mode::SinglePrimary(_) => {
+                let d = r.summary.mode_extras.failover_ms;
+                Cell {
+                    text: ms(d),
+                    alert: d > 0.0,
+                }
+            }
+            _ => plain("0 (other regions write)".into()),
+        },
+    );
+    add("converged", false, &|_, r| Cell {
+        text: if r.summary.converged { "yes" } else { "NO" }.into(),
+        alert: !r.summary.converged,
+    });
+    out
+}
+
+fn side_by_side(h: &mut String, input: &CompareReportInput) {
+    let rows = input.rows;
+    h.push_str("<section id=\"side-by-side\">\n<h2>Side by side</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">{} compared on the same operations, seed {}. Latencies and lag in \
+         milliseconds. Shaded cells are costs: writes lost, refused or failed, stale reads, \
+         downtime.</p>",
+        esc(&rows.iter().map(|r| r.mode).collect::<Vec<_>>().join(", ")),
+        input.scenario.seed
+    );
+    h.push_str("<div class=\"scroll\"><table class=\"compare\">\n<colgroup><col class=\"label\">");
+    for _ in rows {
+        h.push_str("<col>");
+    }
+    h.push_str("</colgroup>\n<thead><tr><th></th>");
+    for r in rows {
+        let _ = write!(
+            h,
+            "<th class=\"mode\"><span class=\"swatch\" style=\"background:{}\"></span>{}<span class=\"system\">{}</span>",
+            mode_colour_hex(r.mode),
+            esc(r.mode),
+            esc(real_system(r.mode))
+        );
+        if r.result.is_some() {
+            let _ = write!(
+                h,
+                "<a class=\"more\" href=\"{}/{FILE_NAME}\">full report</a>",
+                esc(r.mode)
+            );
+        } else {
+            h.push_str("<span class=\"more dim\">not run</span>");
+        }
+        h.push_str("</th>");
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    if rows
+        .iter()
+        .any(|r| !r.note.is_empty() || r.result.is_none())
+    {
+        h.push_str("<tr class=\"notrun\"><td>note</td>");
+        for r in rows {
+            if r.result.is_some() {
+                h.push_str("<td></td>");
+            } else {
+                let why = if r.note.is_empty() {
+                    "did not run"
+                } else {
+                    r.note
+                };
+                let _ = write!(h, "<td>not run: {}</td>", esc(why));
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    for line in lines(input) {
+        let _ = write!(
+            h,
+            "<tr{}><td class=\"label\">{}</td>",
+            if line.sub { " class=\"sub\"" } else { "" },
+            esc(&line.label)
+        );
+        for cell in &line.cells {
+            let mut class = String::from(if line.words { "words" } else { "num" });
+            let text = match cell {
+                Some(c) => {
+                    if c.alert {
+                        class.push_str(" cost");
+                    }
+                    c.text.as_str()
+                }
+                None => {
+                    class.push_str(" dim");
+                    "-"
+                }
+            };
+            let _ = write!(h, "<td class=\"{class}\">{}</td>", esc(text));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table></div>\n");
+    h.push_str(
+        "<dl class=\"legend\">\n\
+         <div><dt>lost writes</dt><dd>acknowledged writes whose effect is gone; \
+         <em>silently (conflicts)</em> counts writes built on a version another write was already built on</dd></div>\n\
+         <div><dt>write conflict errors</dt><dd>strong mode: overlapping writes to one item that failed with an error instead of vanishing</dd></div>\n\
+         <div><dt>rejected / unavailable writes</dt><dd>refused: by a single-primary secondary without forwarding or while there was no primary; \
+         in strong mode, by a region that could reach no other</dd></div>\n\
+         <div><dt>stale reads</dt><dd>reads that returned neither the latest write issued anywhere before them nor a descendant of it</dd></div>\n\
+         <div><dt>RPO lost / write downtime</dt><dd>single primary: acknowledged writes the promoted secondary never received, \
+         and how long writes had no primary</dd></div>\n\
+         </dl>\n",
+    );
+    h.push_str("</section>\n");
+}
+
+fn charts(h: &mut String, charts: &[Chart]) {
+    h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
+    if charts.is_empty() {
+        h.push_str(
+            "<p class=\"note\">Charts were not drawn for this comparison (<code>--no-charts</code>).</p>\n",
+        );
+    }
+    for c in charts {
+        let stem = c
+            .file_name
+            .rsplit_once('.')
+            .map_or(c.file_name.as_str(), |p| p.0);
+        let caption = CompareChart::ALL
+            .into_iter()
+            .find(|k| k.file_stem() == stem)
+            .map_or(c.title.as_str(), |k| k.caption());
+        let _ = writeln!(h, "<figure class=\"chart\" id=\"chart-{}\">", esc(stem));
+        let _ = writeln!(h, "<figcaption>{}</figcaption>", esc(caption));
+        match c.format() {
+            ChartFormat::Svg => {
+                let svg = String::from_utf8_lossy(&c.bytes);
+                h.push_str(&inline_svg(&svg, &c.title));
+            }
+            ChartFormat::Png => {
+                let _ = write!(
+                    h,
+                    "<img alt=\"{}\" src=\"data:image/png;base64,{}\">",
+                    esc(&c.title),
+                    base64(&c.bytes)
+                );
+            }
+        }
+        let _ = writeln!(
+            h,
+            "\n<p class=\"file\">charts/{}</p>\n</figure>",
+            esc(&c.file_name)
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+fn mode_reports(h: &mut String, input: &CompareReportInput) {
+    h.push_str("<section id=\"modes\">\n<h2>Each mode in detail</h2>\n");
+    h.push_str(
+        "<p class=\"note\">Each mode that ran has its own result folder beside this file: CSV \
+         files, the scenario as run, six charts and a full report with the fault timeline and \
+         per-stream and per-region tables.</p>\n<ul class=\"modes\">\n",
+    );
+    for r in input.rows {
+        let _ = write!(
+            h,
+            "<li><span class=\"swatch\" style=\"background:{}\"></span>",
+            mode_colour_hex(r.mode)
+        );
+        match r.result {
+            Some(res) => {
+                let s = &res.summary;
+                let _ = write!(
+                    h,
+                    "<a href=\"{m}/{FILE_NAME}\"><code>{m}/{FILE_NAME}</code></a> \
+                     <span class=\"dim\">{} writes, {} lost, {} stale reads; files in <code>{m}/</code></span>",
+                    count(s.writes),
+                    count(s.lost_writes),
+                    count(s.stale_reads),
+                    m = esc(r.mode)
+                );
+            }
+            None => {
+                let why = if r.note.is_empty() {
+                    "did not run"
+                } else {
+                    r.note
+                };
+                let _ = write!(
+                    h,
+                    "<code>{}</code> <span class=\"dim\">not run: {}</span>",
+                    esc(r.mode),
+                    esc(why)
+                );
+            }
+        }
+        h.push_str("</li>\n");
+    }
+    h.push_str("</ul>\n");
+    h.push_str("<p class=\"note\">Every figure of every mode, one row per mode: <code>compare.csv</code>.</p>\n");
+    h.push_str("</section>\n");
+}
+
+/// Makes a standalone SVG document fit for inlining: drops the XML
+/// declaration, the namespace and the fixed size, keeping the view box.
+fn inline_svg(svg: &str, title: &str) -> String {
+    let svg = svg.trim_start();
+    let svg = match svg.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or(rest, |p| p.1).trim_start(),
+        None => svg,
+    };
+    let Some(open_end) = svg.find('>') else {
+        return String::new();
+    };
+    let (open, rest) = svg.split_at(open_end);
+    let mut tag = String::from("<svg");
+    if let Some(p) = open.find("viewBox=\"") {
+        let v = &open[p + 9..];
+        if let Some(q) = v.find('"') {
+            let _ = write!(tag, " viewBox=\"{}\"", &v[..q]);
+        }
+    }
+    let _ = write!(tag, " role=\"img\" aria-label=\"{}\"", esc(title));
+    format!("{tag}{}", rest.trim_end())
+}
+
+/// Escapes text for HTML content and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A plain number with at most three decimals and no trailing zeros.
+fn num(v: f64) -> String {
+    let mut s = format!("{v:.3}");
+    while s.ends_with('0') {
+        s.pop();
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    s
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * k)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+const CSS: &str = r#":root {
+  --ink: #1d2733;
+  --muted: #5b6775;
+  --line: #dde3ea;
+  --soft: #f4f6f9;
+  --accent: #0b5394;
+  --alert: #b34700;
+  --mono: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
+}
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0;
+  color: var(--ink);
+  background: #fff;
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", "Helvetica Neue", Arial, sans-serif;
+}
+.wrap { max-width: 1180px; margin: 0 auto; padding: 0 28px; }
+.masthead { background: var(--soft); border-bottom: 1px solid var(--line); padding: 22px 0 0; }
+.kicker { margin: 0; color: var(--accent); font-size: 12px; font-weight: 600; letter-spacing: .08em; text-transform: uppercase; }
+h1 { margin: 4px 0 6px; font-size: 30px; line-height: 1.2; letter-spacing: -.01em; }
+.lede { margin: 0 0 14px; max-width: 80ch; color: #33404e; font-size: 16px; }
+.facts { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 0 0 16px; }
+.facts div { min-width: 0; }
+.facts dt { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .06em; }
+.facts dd { margin: 0; font-weight: 600; }
+.toc { display: flex; flex-wrap: wrap; gap: 2px; margin-top: 4px; }
+.toc a { padding: 8px 12px; color: var(--accent); text-decoration: none; font-weight: 600; font-size: 14px; border-bottom: 3px solid transparent; }
+.toc a:hover { border-bottom-color: var(--accent); }
+section { padding: 26px 0 8px; border-bottom: 1px solid var(--line); }
+section:last-child { border-bottom: 0; }
+h2 { margin: 0 0 12px; font-size: 21px; }
+.note { color: var(--muted); margin: 6px 0 12px; }
+code, pre { font-family: var(--mono); font-size: 13px; }
+pre { margin: 0; padding: 12px 14px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; overflow: auto; }
+pre.command { background: #17212b; color: #e8eef5; border-color: #17212b; white-space: pre-wrap; word-break: break-all; }
+.reproduce { padding-top: 20px; }
+.scroll { overflow-x: auto; }
+table { width: 100%; border-collapse: collapse; margin: 4px 0 16px; font-size: 14px; }
+th, td { padding: 7px 12px; text-align: left; border-bottom: 1px solid var(--line); vertical-align: top; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+table.compare { table-layout: fixed; min-width: 760px; }
+table.compare col.label { width: 240px; }
+table.compare th.mode { vertical-align: bottom; border-bottom: 2px solid var(--line); font-size: 16px; font-family: var(--mono); font-weight: 700; color: var(--ink); text-align: right; white-space: nowrap; }
+table.compare th.mode .system { display: block; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif; font-size: 12px; font-weight: 400; color: var(--muted); white-space: normal; }
+table.compare th.mode .more { display: block; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif; font-size: 12px; font-weight: 600; color: var(--accent); }
+table.compare th.mode .more.dim { color: var(--muted); font-weight: 400; }
+table.compare td.label { white-space: nowrap; color: #33404e; }
+table.compare tr.sub td.label { padding-left: 30px; color: var(--muted); }
+table.compare td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; font-family: var(--mono); font-size: 13px; }
+table.compare td.words { text-align: right; }
+table.compare td.cost { background: #fbeee4; color: var(--alert); font-weight: 600; }
+table.compare tr.notrun td { background: #fff7e0; color: #6b4e00; text-align: right; }
+table.compare tr.notrun td:first-child { text-align: left; font-weight: 600; }
+.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 8px; border-radius: 2px; vertical-align: -1px; }
+.dim { color: var(--muted); }
+dl.legend { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 6px 24px; margin: 0 0 16px; font-size: 13px; color: #3b4756; }
+dl.legend dt { font-weight: 600; }
+dl.legend dd { margin: 0; }
+figure.chart { margin: 8px 0 26px; padding: 14px 16px 10px; border: 1px solid var(--line); border-radius: 8px; }
+figure.chart figcaption { margin: 0 0 6px; color: var(--muted); max-width: 95ch; }
+figure.chart svg, figure.chart img { display: block; width: 100%; height: auto; }
+.file { margin: 6px 0 0; color: var(--muted); font-family: var(--mono); font-size: 12px; }
+ul.modes { list-style: none; padding: 0; margin: 0 0 12px; }
+ul.modes li { padding: 8px 0; border-bottom: 1px solid var(--line); }
+ul.modes a { color: var(--accent); font-weight: 600; }
+footer { padding: 18px 28px 36px; color: var(--muted); font-size: 13px; }
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_and_escaping() {
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(
+            esc("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
+        assert_eq!(num(480.0), "480");
+        assert_eq!(num(2.5), "2.5");
+    }
+}
