@@ -14,6 +14,7 @@ use crate::metrics::result::RunResult;
 use crate::report::charts::compare::{mode_colour_hex, CompareChart};
 use crate::report::charts::{Chart, ChartFormat};
 use crate::report::compare::CompareRow;
+use crate::report::html::{base64, esc, inline_svg, num};
 use crate::report::terminal::{count, ms, percent};
 use crate::scenario::{Mode, Scenario, SecondaryWrites};
 
@@ -490,79 +491,6 @@ fn mode_reports(h: &mut String, input: &CompareReportInput) {
     h.push_str("</ul>\n");
     h.push_str("<p class=\"note\">Every figure of every mode, one row per mode: <code>compare.csv</code>.</p>\n");
     h.push_str("</section>\n");
-}
-
-/// Makes a standalone SVG document fit for inlining: drops the XML
-/// declaration, the namespace and the fixed size, keeping the view box.
-fn inline_svg(svg: &str, title: &str) -> String {
-    let svg = svg.trim_start();
-    let svg = match svg.strip_prefix("<?xml") {
-        Some(rest) => rest.split_once("?>").map_or(rest, |p| p.1).trim_start(),
-        None => svg,
-    };
-    let Some(open_end) = svg.find('>') else {
-        return String::new();
-    };
-    let (open, rest) = svg.split_at(open_end);
-    let mut tag = String::from("<svg");
-    if let Some(p) = open.find("viewBox=\"") {
-        let v = &open[p + 9..];
-        if let Some(q) = v.find('"') {
-            let _ = write!(tag, " viewBox=\"{}\"", &v[..q]);
-        }
-    }
-    let _ = write!(tag, " role=\"img\" aria-label=\"{}\"", esc(title));
-    format!("{tag}{}", rest.trim_end())
-}
-
-/// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// A plain number with at most three decimals and no trailing zeros.
-fn num(v: f64) -> String {
-    let mut s = format!("{v:.3}");
-    while s.ends_with('0') {
-        s.pop();
-    }
-    if s.ends_with('.') {
-        s.pop();
-    }
-    s
-}
-
-/// Standard base64 with padding.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * k)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 const CSS: &str = r#":root {

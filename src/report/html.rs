@@ -487,7 +487,7 @@ fn charts(h: &mut String, charts: &[Chart]) {
 /// Makes a standalone SVG document fit for inlining: drops the XML
 /// declaration and the namespace (HTML needs neither), and the fixed size,
 /// so CSS scales it through its view box.
-fn inline_svg(svg: &str, title: &str) -> String {
+pub(crate) fn inline_svg(svg: &str, title: &str) -> String {
     let svg = svg.trim_start();
     let svg = match svg.strip_prefix("<?xml") {
         Some(rest) => rest.split_once("?>").map_or(rest, |p| p.1).trim_start(),
@@ -609,7 +609,7 @@ fn secs(ns: u64) -> f64 {
 }
 
 /// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -638,7 +638,7 @@ fn count(n: u64) -> String {
 }
 
 /// A plain number with at most three decimals and no trailing zeros.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     if !v.is_finite() {
         return "—".to_string();
     }
@@ -682,7 +682,7 @@ fn pct(f: f64) -> String {
 }
 
 /// Standard base64 with padding.
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
