@@ -63,6 +63,9 @@ impl Cell {
     }
 }
 
+/// How many deliveries a region's release of its old version waits.
+const DEFERRED: usize = 8;
+
 /// How often (in events) progress is reported.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -100,6 +103,10 @@ pub struct Engine<'a> {
     pub(super) last_change: Time,
     pub(super) last_event: Time,
     pub(super) trace_deliveries: Option<Vec<DeliveryTrace>>,
+    /// Versions a region let go of in `deliver`, released a few deliveries
+    /// later (see `release_later`); `NONE` where empty.
+    deferred: [NodeId; DEFERRED],
+    deferred_next: usize,
     /// One writer per key at a time (single-primary and strong): a write
     /// is built on the latest committed version, gets a timestamp above
     /// it, and is always installed at its origin.
@@ -247,6 +254,8 @@ impl<'a> Engine<'a> {
             last_change: Time::ZERO,
             last_event: Time::ZERO,
             trace_deliveries: options.trace.then(Vec::new),
+            deferred: [NONE; DEFERRED],
+            deferred_next: 0,
             single_writer: sp.is_some() || strong.is_some(),
             log_order: sp.is_some(),
             sp,
@@ -616,12 +625,40 @@ impl<'a> Engine<'a> {
         }
         self.lineage.release(msg.node, &mut self.rec);
         if applied {
-            self.lineage.release(cur.node, &mut self.rec);
+            self.release_later(cur.node);
+        }
+    }
+
+    /// Let go of a region's hold on `id`, but only a few deliveries from
+    /// now: the node is requested from memory here and is there by then.
+    /// Delaying a release only delays when an outcome is decided, never
+    /// what it is (outcomes depend on the shape of the tree alone), and
+    /// the delay is the same on every run.
+    #[inline]
+    fn release_later(&mut self, id: NodeId) {
+        self.lineage.prefetch(id);
+        let slot = &mut self.deferred[self.deferred_next];
+        let due = std::mem::replace(slot, id);
+        self.deferred_next = (self.deferred_next + 1) % DEFERRED;
+        if due != NONE {
+            self.lineage.release(due, &mut self.rec);
+        }
+    }
+
+    /// Carry out every delayed release, oldest first.
+    fn release_deferred(&mut self) {
+        for i in 0..DEFERRED {
+            let slot = (self.deferred_next + i) % DEFERRED;
+            let id = std::mem::replace(&mut self.deferred[slot], NONE);
+            if id != NONE {
+                self.lineage.release(id, &mut self.rec);
+            }
         }
     }
 
     /// Settle what is left and build the results.
     fn finish(mut self, events: u64) -> RunOutput {
+        self.release_deferred();
         let s = self.s;
         let duration = Time(s.duration);
         // Buckets up to the later of the workload's end and the last event.
