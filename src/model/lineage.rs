@@ -361,6 +361,21 @@ impl Lineage {
 
 /// Add a run to a sorted list, merging it with a run of the same kind.
 fn add_run(runs: &mut Vec<Run>, run: Run) {
+    // Writes mostly fold in issue order: try the end first.
+    let kind = |r: &Run| (r.bucket, r.origin, r.inverted, r.counter);
+    if let Some(last) = runs.last_mut() {
+        if last.same_kind(&run) {
+            last.count += run.count;
+            return;
+        }
+        if kind(last) < kind(&run) {
+            runs.push(run);
+            return;
+        }
+    } else {
+        runs.push(run);
+        return;
+    }
     match runs.binary_search_by(|r| {
         (r.bucket, r.origin, r.inverted, r.counter).cmp(&(
             run.bucket,
