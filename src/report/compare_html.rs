@@ -14,7 +14,7 @@ use crate::metrics::result::RunResult;
 use crate::report::charts::compare::{mode_colour_hex, CompareChart};
 use crate::report::charts::{Chart, ChartFormat};
 use crate::report::compare::CompareRow;
-use crate::report::html::{base64, esc, inline_svg, num};
+use crate::report::html::{base64, esc, inline_svg, num, BASE_CSS};
 use crate::report::terminal::{count, ms, percent};
 use crate::scenario::{Mode, Scenario, SecondaryWrites};
 
@@ -46,6 +46,7 @@ pub fn render_compare_report(input: &CompareReportInput) -> String {
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(h, "<title>{} · replisim comparison</title>", esc(name));
     h.push_str("<style>\n");
+    h.push_str(BASE_CSS);
     h.push_str(CSS);
     h.push_str("</style>\n</head>\n<body>\n");
     header(&mut h, input, name);
@@ -493,47 +494,9 @@ fn mode_reports(h: &mut String, input: &CompareReportInput) {
     h.push_str("</section>\n");
 }
 
-const CSS: &str = r#":root {
-  --ink: #1d2733;
-  --muted: #5b6775;
-  --line: #dde3ea;
-  --soft: #f4f6f9;
-  --accent: #0b5394;
-  --alert: #b34700;
-  --mono: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
-}
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body {
-  margin: 0;
-  color: var(--ink);
-  background: #fff;
-  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", "Helvetica Neue", Arial, sans-serif;
-}
-.wrap { max-width: 1180px; margin: 0 auto; padding: 0 28px; }
-.masthead { background: var(--soft); border-bottom: 1px solid var(--line); padding: 22px 0 0; }
-.kicker { margin: 0; color: var(--accent); font-size: 12px; font-weight: 600; letter-spacing: .08em; text-transform: uppercase; }
-h1 { margin: 4px 0 6px; font-size: 30px; line-height: 1.2; letter-spacing: -.01em; }
-.lede { margin: 0 0 14px; max-width: 80ch; color: #33404e; font-size: 16px; }
-.facts { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 0 0 16px; }
-.facts div { min-width: 0; }
-.facts dt { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .06em; }
-.facts dd { margin: 0; font-weight: 600; }
-.toc { display: flex; flex-wrap: wrap; gap: 2px; margin-top: 4px; }
-.toc a { padding: 8px 12px; color: var(--accent); text-decoration: none; font-weight: 600; font-size: 14px; border-bottom: 3px solid transparent; }
-.toc a:hover { border-bottom-color: var(--accent); }
-section { padding: 26px 0 8px; border-bottom: 1px solid var(--line); }
-section:last-child { border-bottom: 0; }
-h2 { margin: 0 0 12px; font-size: 21px; }
-.note { color: var(--muted); margin: 6px 0 12px; }
-code, pre { font-family: var(--mono); font-size: 13px; }
-pre { margin: 0; padding: 12px 14px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; overflow: auto; }
-pre.command { background: #17212b; color: #e8eef5; border-color: #17212b; white-space: pre-wrap; word-break: break-all; }
-.reproduce { padding-top: 20px; }
-.scroll { overflow-x: auto; }
-table { width: 100%; border-collapse: collapse; margin: 4px 0 16px; font-size: 14px; }
+/// What only the comparison needs, on top of the run report's `BASE_CSS`.
+const CSS: &str = r#".scroll { overflow-x: auto; }
 th, td { padding: 7px 12px; text-align: left; border-bottom: 1px solid var(--line); vertical-align: top; }
-tbody tr:nth-child(even) { background: #fafbfc; }
 table.compare { table-layout: fixed; min-width: 760px; }
 table.compare col.label { width: 240px; }
 table.compare th.mode { vertical-align: bottom; border-bottom: 2px solid var(--line); font-size: 16px; font-family: var(--mono); font-weight: 700; color: var(--ink); text-align: right; white-space: nowrap; }
@@ -548,18 +511,12 @@ table.compare td.cost { background: #fbeee4; color: var(--alert); font-weight: 6
 table.compare tr.notrun td { background: #fff7e0; color: #6b4e00; text-align: right; }
 table.compare tr.notrun td:first-child { text-align: left; font-weight: 600; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 8px; border-radius: 2px; vertical-align: -1px; }
-.dim { color: var(--muted); }
 dl.legend { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 6px 24px; margin: 0 0 16px; font-size: 13px; color: #3b4756; }
 dl.legend dt { font-weight: 600; }
 dl.legend dd { margin: 0; }
-figure.chart { margin: 8px 0 26px; padding: 14px 16px 10px; border: 1px solid var(--line); border-radius: 8px; }
-figure.chart figcaption { margin: 0 0 6px; color: var(--muted); max-width: 95ch; }
-figure.chart svg, figure.chart img { display: block; width: 100%; height: auto; }
-.file { margin: 6px 0 0; color: var(--muted); font-family: var(--mono); font-size: 12px; }
 ul.modes { list-style: none; padding: 0; margin: 0 0 12px; }
 ul.modes li { padding: 8px 0; border-bottom: 1px solid var(--line); }
 ul.modes a { color: var(--accent); font-weight: 600; }
-footer { padding: 18px 28px 36px; color: var(--muted); font-size: 13px; }
 "#;
 
 #[cfg(test)]

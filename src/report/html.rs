@@ -38,6 +38,7 @@ pub fn render_report(input: &ReportInput) -> String {
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(h, "<title>{} · replisim report</title>", esc(name));
     h.push_str("<style>\n");
+    h.push_str(BASE_CSS);
     h.push_str(CSS);
     h.push_str("</style>\n</head>\n<body>\n");
 
@@ -703,7 +704,8 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
     out
 }
 
-const CSS: &str = r#":root {
+/// The look both reports share: page, header, sections, tables, charts.
+pub(crate) const BASE_CSS: &str = r#":root {
   --ink: #1d2733;
   --muted: #5b6775;
   --line: #dde3ea;
@@ -735,13 +737,25 @@ h1 { margin: 4px 0 6px; font-size: 30px; line-height: 1.2; letter-spacing: -.01e
 section { padding: 26px 0 8px; border-bottom: 1px solid var(--line); }
 section:last-child { border-bottom: 0; }
 h2 { margin: 0 0 12px; font-size: 21px; }
-h3 { margin: 0; font-size: 17px; }
 .note { color: var(--muted); margin: 6px 0 12px; }
 code, pre { font-family: var(--mono); font-size: 13px; }
 pre { margin: 0; padding: 12px 14px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; overflow: auto; }
 pre.command { background: #17212b; color: #e8eef5; border-color: #17212b; white-space: pre-wrap; word-break: break-all; }
-pre.yaml { max-height: 520px; line-height: 1.45; }
 .reproduce { padding-top: 20px; }
+table { width: 100%; border-collapse: collapse; margin: 4px 0 16px; font-size: 14px; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+.dim { color: var(--muted); }
+figure.chart { margin: 8px 0 26px; padding: 14px 16px 10px; border: 1px solid var(--line); border-radius: 8px; }
+figure.chart figcaption { margin: 0 0 6px; color: var(--muted); max-width: 95ch; }
+figure.chart svg, figure.chart img { display: block; width: 100%; height: auto; }
+.file { margin: 6px 0 0; color: var(--muted); font-family: var(--mono); font-size: 12px; }
+footer { padding: 18px 28px 36px; color: var(--muted); font-size: 13px; }
+
+"#;
+
+/// What only the run report needs: summary cards, metric table, timeline.
+const CSS: &str = r#"h3 { margin: 0; font-size: 17px; }
+pre.yaml { max-height: 520px; line-height: 1.45; }
 .cards { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 12px; margin-bottom: 18px; }
 .card { border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 6px; padding: 10px 14px; background: #fff; }
 .card.alert { border-left-color: var(--alert); }
@@ -749,14 +763,11 @@ pre.yaml { max-height: 520px; line-height: 1.45; }
 .card-value { font-size: 24px; font-weight: 700; font-variant-numeric: tabular-nums; line-height: 1.3; }
 .card.alert .card-value { color: var(--alert); }
 .card-sub { color: var(--muted); font-size: 13px; }
-table { width: 100%; border-collapse: collapse; margin: 4px 0 16px; font-size: 14px; }
 th, td { padding: 7px 10px; text-align: left; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; border-bottom: 2px solid var(--line); white-space: nowrap; }
-tbody tr:nth-child(even) { background: #fafbfc; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.metrics td:first-child { white-space: nowrap; }
 table.metrics td:last-child { color: #3b4756; }
-.dim { color: var(--muted); }
 .timeline { margin: 6px 0 16px; }
 .tl-row { display: flex; align-items: center; min-height: 30px; }
 .tl-label { flex: 0 0 270px; padding-right: 14px; font-size: 13px; color: #33404e; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -771,16 +782,9 @@ table.metrics td:last-child { color: #3b4756; }
 .tl-tick { position: absolute; top: 2px; transform: translateX(-50%); font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
 .tl-tick:first-child { transform: none; }
 .tl-tick:last-child { transform: translateX(-100%); }
-figure.chart { margin: 8px 0 26px; padding: 14px 16px 10px; border: 1px solid var(--line); border-radius: 8px; }
-figure.chart figcaption { margin: 0 0 6px; color: var(--muted); max-width: 95ch; }
-figure.chart svg, figure.chart img { display: block; width: 100%; height: auto; }
-.file { margin: 6px 0 0; color: var(--muted); font-family: var(--mono); font-size: 12px; }
-footer { padding: 18px 28px 36px; color: var(--muted); font-size: 13px; }
 @media (max-width: 900px) {
   .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
-  .tl-label { flex-basis: 140px; }
-}
-"#;
+  .tl-label { flex-basis: 140px; }"#;
 
 #[cfg(test)]
 mod tests {
