@@ -98,7 +98,7 @@ struct RunArgs {
 
     /// Refuse a scenario expected to take more simulator events than this
     /// [default: 1000000000].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_count)]
     max_events: Option<u64>,
 }
 
@@ -166,6 +166,14 @@ fn parse_seed(text: &str) -> std::result::Result<u64, String> {
     text.trim()
         .parse::<u64>()
         .map_err(|_| format!("not a whole number from 0 to {}", u64::MAX))
+}
+
+fn parse_count(text: &str) -> std::result::Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("not a whole number from 1 to {}", u64::MAX))
 }
 
 /// Run the command line; returns the process exit code.

@@ -107,7 +107,7 @@ fn max_events_that_is_not_a_number() {
         "max-events-word",
         &["run", "small.yaml", "--max-events", "lots"],
         &nothing,
-        "invalid value 'lots' for '--max-events <N>': invalid digit found in string; see 'replisim --help'",
+        "invalid value 'lots' for '--max-events <N>': not a whole number from 1 to 18446744073709551615; see 'replisim --help'",
     );
 }
 
