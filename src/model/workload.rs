@@ -11,7 +11,7 @@ use rand_distr::{Distribution, Exp, Zipf};
 
 use crate::scenario::{Access, Arrival, ClientStream, Scenario};
 use crate::sim::rng::{stream, SimRng};
-use crate::sim::time::{Time, NS_PER_S};
+use crate::sim::time::{round_to_u64, Time, NS_PER_S};
 
 /// One operation a client sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,7 +159,8 @@ impl ClientSource {
     /// When the next operation comes, or `None` once the workload is over.
     #[inline]
     pub fn next_time(&self) -> Option<Time> {
-        let t = Time(self.next_ns.round() as u64);
+        // `pending.time` is `next_ns` rounded, drawn with it.
+        let t = self.pending.time;
         (t < self.end && self.next_ns.is_finite()).then_some(t)
     }
 
@@ -186,7 +187,7 @@ impl ClientSource {
 
     /// Draw what the operation at `next_ns` does.
     fn draw(&mut self) -> Op {
-        let time = Time(self.next_ns.round() as u64);
+        let time = Time(round_to_u64(self.next_ns));
         let is_write = self.rng.random::<f64>() < self.write_fraction;
         let at_home = self.rng.random::<f64>() < self.home_affinity;
         let key = if at_home && !matches!(self.homed, Picker::Empty) {

@@ -145,11 +145,7 @@ impl Sampler {
 /// Round to whole nanoseconds, cutting below zero and saturating above.
 #[inline]
 fn to_nanos(x: f64) -> Nanos {
-    if x.is_nan() || x <= 0.0 {
-        0
-    } else {
-        x.round() as Nanos
-    }
+    super::time::round_to_u64(x)
 }
 
 /// The value at quantile `u` of a piecewise-linear quantile function.

@@ -49,6 +49,23 @@ impl Time {
     }
 }
 
+/// A float rounded to the nearest whole number of nanoseconds, halves
+/// away from zero: exactly `x.round() as u64` (0 for negative numbers and
+/// NaN, saturating past `u64::MAX`), without `round`'s library call and
+/// without a branch on the fraction. It runs for every delay drawn.
+#[inline]
+pub fn round_to_u64(x: f64) -> u64 {
+    // From 2^52 on every float is whole; below, the fraction is exact.
+    if x > 0.0 && x < 4_503_599_627_370_496.0 {
+        let whole = x as u64;
+        whole + u64::from(x - whole as f64 >= 0.5)
+    } else if x > 0.0 {
+        x as u64
+    } else {
+        0
+    }
+}
+
 /// Nanoseconds to milliseconds as a float, for reporting only.
 pub fn ns_to_ms(ns: u64) -> f64 {
     ns as f64 / NS_PER_MS as f64
@@ -112,6 +129,36 @@ mod tests {
         assert_eq!(format_span(600 * NS_PER_S), "10m");
         assert_eq!(format_span(3_900 * NS_PER_S), "1h5m");
         assert_eq!(format_span(2_500), "2.5us");
+    }
+
+    #[test]
+    fn rounding_matches_the_standard_library() {
+        let cases = [
+            0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            2.4999999,
+            1e9 + 0.5,
+            123456789.987654321,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            1e19,
+            1e30,
+            -3.2,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for x in cases {
+            let want = if x.is_nan() || x <= 0.0 { 0 } else { x.round() as u64 };
+            assert_eq!(round_to_u64(x), want, "{x}");
+        }
+        let mut x = 0.123_f64;
+        for _ in 0..100_000 {
+            assert_eq!(round_to_u64(x), x.round() as u64, "{x}");
+            x = x * 1.000_37 + 0.25;
+        }
     }
 
     #[test]
