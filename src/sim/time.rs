@@ -151,7 +151,11 @@ mod tests {
             f64::INFINITY,
         ];
         for x in cases {
-            let want = if x.is_nan() || x <= 0.0 { 0 } else { x.round() as u64 };
+            let want = if x.is_nan() || x <= 0.0 {
+                0
+            } else {
+                x.round() as u64
+            };
             assert_eq!(round_to_u64(x), want, "{x}");
         }
         let mut x = 0.123_f64;
