@@ -98,102 +98,186 @@ fn on_conflict(mode: &Mode) -> &'static str {
     }
 }
 
-/// The side-by-side table, one column per mode, ending with a newline.
-pub fn table_text(scenario: &Scenario, rows: &[CompareRow]) -> String {
-    let mut lines: Vec<Vec<String>> = Vec::new();
-    let mut header = vec![String::new()];
-    header.extend(rows.iter().map(|r| r.mode.to_string()));
-    lines.push(header);
-    let mut add = |label: &str, cell: &dyn Fn(&Scenario, &RunResult) -> String| {
-        let mut line = vec![label.to_string()];
-        for r in rows {
-            line.push(match (r.scenario, r.result) {
-                (Some(s), Some(res)) => cell(s, res),
-                _ => "-".into(),
-            });
-        }
-        lines.push(line);
+/// One cell of the side-by-side table: its text, and whether it is a
+/// cost worth the eye (shaded in the HTML report).
+pub struct Cell {
+    pub text: String,
+    pub alert: bool,
+}
+
+fn plain(text: String) -> Cell {
+    Cell { text, alert: false }
+}
+
+fn cost(n: u64, text: String) -> Cell {
+    Cell { text, alert: n > 0 }
+}
+
+/// One row of the side-by-side table.
+pub struct Line {
+    pub label: String,
+    /// Indented under the row above.
+    pub sub: bool,
+    /// Words rather than figures.
+    pub words: bool,
+    /// `None` for a mode that did not run.
+    pub cells: Vec<Option<Cell>>,
+}
+
+type CellFn<'f> = &'f dyn Fn(&Scenario, &RunResult) -> Cell;
+
+/// The rows of the side-by-side table, one cell per mode: the terminal
+/// and the HTML report both draw these.
+pub fn lines(scenario: &Scenario, rows: &[CompareRow]) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
+    let mut add = |label: &str, words: bool, cell: CellFn| {
+        let sub = label.starts_with("  ");
+        out.push(Line {
+            label: label.trim_start().to_string(),
+            sub,
+            words,
+            cells: rows
+                .iter()
+                .map(|r| match (r.scenario, r.result) {
+                    (Some(s), Some(res)) => Some(cell(s, res)),
+                    _ => None,
+                })
+                .collect(),
+        });
     };
-    add("who can write", &|s, _| who_writes(s));
-    add("concurrent writes", &|s, _| {
-        on_conflict(&s.replication.mode).into()
+    add("who can write", true, &|s, _| plain(who_writes(s)));
+    add("concurrent writes", true, &|s, _| {
+        plain(on_conflict(&s.replication.mode).into())
     });
-    add("writes accepted", &|_, r| count(r.summary.writes));
-    add("write latency p50 / p99 ms", &|_, _| String::new());
+    add("writes accepted", false, &|_, r| {
+        plain(count(r.summary.writes))
+    });
+    add("write latency p50 / p99 ms", false, &|_, _| {
+        plain(String::new())
+    });
     for name in scenario.region_names() {
-        add(
-            &format!("  from {name}"),
-            &|_, r| match r.regions.iter().find(|x| x.region == name) {
-                Some(x) if x.writes == 0 => "no writes".into(),
-                Some(x) => format!(
-                    "{} / {}",
-                    ms(x.write_latency_p50_ms),
-                    ms(x.write_latency_p99_ms)
-                ),
-                None => "-".into(),
-            },
-        );
+        add(&format!("  from {name}"), false, &|_, r| match r
+            .regions
+            .iter()
+            .find(|x| x.region == name)
+        {
+            Some(x) if x.writes == 0 => plain("no writes".into()),
+            Some(x) => plain(format!(
+                "{} / {}",
+                ms(x.write_latency_p50_ms),
+                ms(x.write_latency_p99_ms)
+            )),
+            None => plain("-".into()),
+        });
     }
-    add("lost writes", &|_, r| {
-        format!(
-            "{} ({})",
-            count(r.summary.lost_writes),
-            percent(r.summary.lost_write_rate)
+    add("lost writes", false, &|_, r| {
+        cost(
+            r.summary.lost_writes,
+            format!(
+                "{} ({})",
+                count(r.summary.lost_writes),
+                percent(r.summary.lost_write_rate)
+            ),
         )
     });
-    add("  silently (conflicts)", &|_, r| count(r.summary.conflicts));
-    add("write conflict errors", &|_, r| {
-        count(r.summary.mode_extras.write_conflict_errors)
+    add("  silently (conflicts)", false, &|_, r| {
+        cost(r.summary.conflicts, count(r.summary.conflicts))
     });
-    add("rejected writes", &|_, r| {
-        count(r.summary.mode_extras.rejected_writes)
+    add("write conflict errors", false, &|_, r| {
+        let n = r.summary.mode_extras.write_conflict_errors;
+        cost(n, count(n))
     });
-    add("forwarded writes", &|_, r| {
-        count(r.summary.mode_extras.forwarded_writes)
+    add("rejected writes", false, &|_, r| {
+        let n = r.summary.mode_extras.rejected_writes;
+        cost(n, count(n))
     });
-    add("unavailable writes", &|_, r| {
-        count(r.summary.mode_extras.unavailable_writes)
+    add("forwarded writes", false, &|_, r| {
+        plain(count(r.summary.mode_extras.forwarded_writes))
     });
-    add("failed writes (region down)", &|_, r| {
-        count(r.summary.failed_writes)
+    add("unavailable writes", false, &|_, r| {
+        let n = r.summary.mode_extras.unavailable_writes;
+        cost(n, count(n))
     });
-    add("stale reads", &|_, r| {
-        format!(
-            "{} ({})",
-            count(r.summary.stale_reads),
-            percent(r.summary.stale_read_rate)
+    add("failed writes (region down)", false, &|_, r| {
+        cost(r.summary.failed_writes, count(r.summary.failed_writes))
+    });
+    add("stale reads", false, &|_, r| {
+        cost(
+            r.summary.stale_reads,
+            format!(
+                "{} ({})",
+                count(r.summary.stale_reads),
+                percent(r.summary.stale_read_rate)
+            ),
         )
     });
-    add("replication lag p99 ms", &|_, r| ms(r.summary.lag_p99_ms));
+    add("replication lag p99 ms", false, &|_, r| {
+        plain(ms(r.summary.lag_p99_ms))
+    });
     add(
         "region outage: RPO lost",
+        false,
         &|s, r| match s.replication.mode {
-            Mode::SinglePrimary(_) => format!(
-                "{} over {} ms",
-                count(r.summary.mode_extras.rpo_lost_writes),
-                ms(r.summary.mode_extras.rpo_window_ms)
-            ),
-            _ => "0 (nothing acknowledged is lost)".into(),
+            Mode::SinglePrimary(_) => {
+                let x = &r.summary.mode_extras;
+                cost(
+                    x.rpo_lost_writes,
+                    format!(
+                        "{} over {} ms",
+                        count(x.rpo_lost_writes),
+                        ms(x.rpo_window_ms)
+                    ),
+                )
+            }
+            _ => plain("0 (nothing acknowledged is lost)".into()),
         },
     );
-    add("  write downtime ms", &|s, r| match s.replication.mode {
-        Mode::SinglePrimary(_) => ms(r.summary.mode_extras.failover_ms),
-        _ => "0 (other regions write)".into(),
+    add(
+        "  write downtime ms",
+        false,
+        &|s, r| match s.replication.mode {
+            Mode::SinglePrimary(_) => {
+                let d = r.summary.mode_extras.failover_ms;
+                Cell {
+                    text: ms(d),
+                    alert: d > 0.0,
+                }
+            }
+            _ => plain("0 (other regions write)".into()),
+        },
+    );
+    add("converged", false, &|_, r| Cell {
+        text: if r.summary.converged { "yes" } else { "NO" }.into(),
+        alert: !r.summary.converged,
     });
-    add("converged", &|_, r| {
-        if r.summary.converged {
-            "yes".into()
+    out
+}
+
+/// The side-by-side table, one column per mode, ending with a newline.
+pub fn table_text(scenario: &Scenario, rows: &[CompareRow]) -> String {
+    let mut header = vec![String::new()];
+    header.extend(rows.iter().map(|r| r.mode.to_string()));
+    let mut table_lines = vec![header];
+    for line in lines(scenario, rows) {
+        let mut cells = vec![if line.sub {
+            format!("  {}", line.label)
         } else {
-            "NO".into()
-        }
-    });
+            line.label
+        }];
+        cells.extend(
+            line.cells
+                .into_iter()
+                .map(|c| c.map_or_else(|| "-".to_string(), |c| c.text)),
+        );
+        table_lines.push(cells);
+    }
     let mut out = format!(
         "{}: {} compared on the same operations, seed {}\n\n",
         scenario.name,
         rows.iter().map(|r| r.mode).collect::<Vec<_>>().join(", "),
         scenario.seed
     );
-    out.push_str(&indent(&table(&lines, "L")));
+    out.push_str(&indent(&table(&table_lines, "L")));
     for r in rows.iter().filter(|r| !r.note.is_empty()) {
         out.push_str(&format!("\n  {}: not run: {}\n", r.mode, r.note));
     }

@@ -10,13 +10,12 @@
 
 use std::fmt::Write as _;
 
-use crate::metrics::result::RunResult;
 use crate::report::charts::compare::{mode_colour_hex, CompareChart};
-use crate::report::charts::{Chart, ChartFormat};
-use crate::report::compare::CompareRow;
-use crate::report::html::{base64, esc, inline_svg, num, BASE_CSS};
-use crate::report::terminal::{count, ms, percent};
-use crate::scenario::{Mode, Scenario, SecondaryWrites};
+use crate::report::charts::Chart;
+use crate::report::compare::{lines, CompareRow};
+use crate::report::html::{chart_section, esc, num, BASE_CSS};
+use crate::report::terminal::count;
+use crate::scenario::Scenario;
 
 /// Everything the compare report shows.
 pub struct CompareReportInput<'a> {
@@ -131,185 +130,6 @@ fn real_system(mode: &str) -> &'static str {
     }
 }
 
-/// Who accepts writes under a mode, in a few words (as the terminal says).
-fn who_writes(s: &Scenario) -> String {
-    match &s.replication.mode {
-        Mode::ActiveActive => "every region".into(),
-        Mode::SinglePrimary(m) => format!(
-            "{} only; others {}",
-            s.regions[m.primary].name,
-            match m.secondary_writes {
-                SecondaryWrites::Forward => "forward",
-                SecondaryWrites::Reject => "reject",
-            }
-        ),
-        Mode::Strong(_) => "every region, in turn".into(),
-    }
-}
-
-/// How concurrent writes to one item end (as the terminal says).
-fn on_conflict(mode: &Mode) -> &'static str {
-    match mode {
-        Mode::ActiveActive => "last writer wins, loser lost",
-        Mode::SinglePrimary(_) => "none (one writer)",
-        Mode::Strong(_) => "later write fails (error)",
-    }
-}
-
-/// One cell: its text, and whether it is a cost worth the eye.
-struct Cell {
-    text: String,
-    alert: bool,
-}
-
-fn plain(text: String) -> Cell {
-    Cell { text, alert: false }
-}
-
-fn cost(n: u64, text: String) -> Cell {
-    Cell { text, alert: n > 0 }
-}
-
-/// One row of the side-by-side table.
-struct Line {
-    label: String,
-    /// Indented under the row above.
-    sub: bool,
-    /// Words rather than figures (left-aligned).
-    words: bool,
-    /// `None` for a mode that did not run.
-    cells: Vec<Option<Cell>>,
-}
-
-type CellFn<'f> = &'f dyn Fn(&Scenario, &RunResult) -> Cell;
-
-/// The rows of the terminal table, with the same labels and figures.
-fn lines(input: &CompareReportInput) -> Vec<Line> {
-    let rows = input.rows;
-    let mut out: Vec<Line> = Vec::new();
-    let mut add = |label: &str, words: bool, cell: CellFn| {
-        let sub = label.starts_with("  ");
-        out.push(Line {
-            label: label.trim_start().to_string(),
-            sub,
-            words,
-            cells: rows
-                .iter()
-                .map(|r| match (r.scenario, r.result) {
-                    (Some(s), Some(res)) => Some(cell(s, res)),
-                    _ => None,
-                })
-                .collect(),
-        });
-    };
-    add("who can write", true, &|s, _| plain(who_writes(s)));
-    add("concurrent writes", true, &|s, _| {
-        plain(on_conflict(&s.replication.mode).into())
-    });
-    add("writes accepted", false, &|_, r| {
-        plain(count(r.summary.writes))
-    });
-    add("write latency p50 / p99 ms", false, &|_, _| {
-        plain(String::new())
-    });
-    for name in input.scenario.region_names() {
-        add(&format!("  from {name}"), false, &|_, r| match r
-            .regions
-            .iter()
-            .find(|x| x.region == name)
-        {
-            Some(x) if x.writes == 0 => plain("no writes".into()),
-            Some(x) => plain(format!(
-                "{} / {}",
-                ms(x.write_latency_p50_ms),
-                ms(x.write_latency_p99_ms)
-            )),
-            None => plain("-".into()),
-        });
-    }
-    add("lost writes", false, &|_, r| {
-        cost(
-            r.summary.lost_writes,
-            format!(
-                "{} ({})",
-                count(r.summary.lost_writes),
-                percent(r.summary.lost_write_rate)
-            ),
-        )
-    });
-    add("  silently (conflicts)", false, &|_, r| {
-        cost(r.summary.conflicts, count(r.summary.conflicts))
-    });
-    add("write conflict errors", false, &|_, r| {
-        let n = r.summary.mode_extras.write_conflict_errors;
-        cost(n, count(n))
-    });
-    add("rejected writes", false, &|_, r| {
-        let n = r.summary.mode_extras.rejected_writes;
-        cost(n, count(n))
-    });
-    add("forwarded writes", false, &|_, r| {
-        plain(count(r.summary.mode_extras.forwarded_writes))
-    });
-    add("unavailable writes", false, &|_, r| {
-        let n = r.summary.mode_extras.unavailable_writes;
-        cost(n, count(n))
-    });
-    add("failed writes (region down)", false, &|_, r| {
-        cost(r.summary.failed_writes, count(r.summary.failed_writes))
-    });
-    add("stale reads", false, &|_, r| {
-        cost(
-            r.summary.stale_reads,
-            format!(
-                "{} ({})",
-                count(r.summary.stale_reads),
-                percent(r.summary.stale_read_rate)
-            ),
-        )
-    });
-    add("replication lag p99 ms", false, &|_, r| {
-        plain(ms(r.summary.lag_p99_ms))
-    });
-    add(
-        "region outage: RPO lost",
-        false,
-        &|s, r| match s.replication.mode {
-            Mode::SinglePrimary(_) => {
-                let x = &r.summary.mode_extras;
-                cost(
-                    x.rpo_lost_writes,
-                    format!(
-                        "{} over {} ms",
-                        count(x.rpo_lost_writes),
-                        ms(x.rpo_window_ms)
-                    ),
-                )
-            }
-            _ => plain("0 (nothing acknowledged is lost)".into()),
-        },
-    );
-    add(
-        "  write downtime ms",
-        false,
-        &|s, r| match s.replication.mode {
-            Mode::SinglePrimary(_) => {
-                let d = r.summary.mode_extras.failover_ms;
-                Cell {
-                    text: ms(d),
-                    alert: d > 0.0,
-                }
-            }
-            _ => plain("0 (other regions write)".into()),
-        },
-    );
-    add("converged", false, &|_, r| Cell {
-        text: if r.summary.converged { "yes" } else { "NO" }.into(),
-        alert: !r.summary.converged,
-    });
-    out
-}
-
 fn side_by_side(h: &mut String, input: &CompareReportInput) {
     let rows = input.rows;
     h.push_str("<section id=\"side-by-side\">\n<h2>Side by side</h2>\n");
@@ -365,7 +185,7 @@ fn side_by_side(h: &mut String, input: &CompareReportInput) {
         }
         h.push_str("</tr>\n");
     }
-    for line in lines(input) {
+    for line in lines(input.scenario, input.rows) {
         let _ = write!(
             h,
             "<tr{}><td class=\"label\">{}</td>",
@@ -407,44 +227,12 @@ fn side_by_side(h: &mut String, input: &CompareReportInput) {
 }
 
 fn charts(h: &mut String, charts: &[Chart]) {
-    h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
-    if charts.is_empty() {
-        h.push_str(
-            "<p class=\"note\">Charts were not drawn for this comparison (<code>--no-charts</code>).</p>\n",
-        );
-    }
-    for c in charts {
-        let stem = c
-            .file_name
-            .rsplit_once('.')
-            .map_or(c.file_name.as_str(), |p| p.0);
-        let caption = CompareChart::ALL
+    chart_section(h, charts, "comparison", |_, stem| {
+        CompareChart::ALL
             .into_iter()
             .find(|k| k.file_stem() == stem)
-            .map_or(c.title.as_str(), |k| k.caption());
-        let _ = writeln!(h, "<figure class=\"chart\" id=\"chart-{}\">", esc(stem));
-        let _ = writeln!(h, "<figcaption>{}</figcaption>", esc(caption));
-        match c.format() {
-            ChartFormat::Svg => {
-                let svg = String::from_utf8_lossy(&c.bytes);
-                h.push_str(&inline_svg(&svg, &c.title));
-            }
-            ChartFormat::Png => {
-                let _ = write!(
-                    h,
-                    "<img alt=\"{}\" src=\"data:image/png;base64,{}\">",
-                    esc(&c.title),
-                    base64(&c.bytes)
-                );
-            }
-        }
-        let _ = writeln!(
-            h,
-            "\n<p class=\"file\">charts/{}</p>\n</figure>",
-            esc(&c.file_name)
-        );
-    }
-    h.push_str("</section>\n");
+            .map(|k| k.caption())
+    });
 }
 
 fn mode_reports(h: &mut String, input: &CompareReportInput) {
@@ -524,9 +312,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_and_escaping() {
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-        assert_eq!(base64(b"fo"), "Zm8=");
+    fn escaping_and_numbers() {
+        // base64 is tested beside it, in html.rs.
         assert_eq!(
             esc("<a href='x'>&\"</a>"),
             "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"

@@ -449,19 +449,34 @@ fn fault_label(f: &FaultWindow) -> String {
 }
 
 fn charts(h: &mut String, charts: &[Chart]) {
+    // The chart draws its own title; the caption says what to look for.
+    chart_section(h, charts, "run", |c, _| c.kind().map(|k| k.caption()));
+}
+
+/// The charts section of a report: one figure per chart, inline SVG or a
+/// PNG data URI, captioned by `caption(chart, file stem)` (its title when
+/// that gives nothing). `what` names the report in the no-charts note.
+pub(crate) fn chart_section<'c>(
+    h: &mut String,
+    charts: &'c [Chart],
+    what: &str,
+    caption: impl Fn(&'c Chart, &'c str) -> Option<&'c str>,
+) {
     h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
     if charts.is_empty() {
-        h.push_str("<p class=\"note\">Charts were not drawn for this run (<code>--no-charts</code>).</p>\n");
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Charts were not drawn for this {what} (<code>--no-charts</code>).</p>"
+        );
     }
     for c in charts {
-        let id = c
+        let stem = c
             .file_name
             .rsplit_once('.')
             .map_or(c.file_name.as_str(), |p| p.0);
-        let _ = writeln!(h, "<figure class=\"chart\" id=\"chart-{}\">", esc(id));
-        // The chart draws its own title; the caption says what to look for.
-        let caption = c.kind().map_or(c.title.as_str(), |k| k.caption());
-        let _ = writeln!(h, "<figcaption>{}</figcaption>", esc(caption));
+        let _ = writeln!(h, "<figure class=\"chart\" id=\"chart-{}\">", esc(stem));
+        let text = caption(c, stem).unwrap_or(c.title.as_str());
+        let _ = writeln!(h, "<figcaption>{}</figcaption>", esc(text));
         match c.format() {
             ChartFormat::Svg => {
                 let svg = String::from_utf8_lossy(&c.bytes);
@@ -488,7 +503,7 @@ fn charts(h: &mut String, charts: &[Chart]) {
 /// Makes a standalone SVG document fit for inlining: drops the XML
 /// declaration and the namespace (HTML needs neither), and the fixed size,
 /// so CSS scales it through its view box.
-pub(crate) fn inline_svg(svg: &str, title: &str) -> String {
+fn inline_svg(svg: &str, title: &str) -> String {
     let svg = svg.trim_start();
     let svg = match svg.strip_prefix("<?xml") {
         Some(rest) => rest.split_once("?>").map_or(rest, |p| p.1).trim_start(),
@@ -683,7 +698,7 @@ fn pct(f: f64) -> String {
 }
 
 /// Standard base64 with padding.
-pub(crate) fn base64(bytes: &[u8]) -> String {
+fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
