@@ -84,3 +84,32 @@ pub fn op(at_ms: u64, region: usize, key: u32, is_write: bool) -> ScriptedOp {
         is_write,
     }
 }
+
+/// A partition of `a` ↔ `b` (both directions) from `at` for `length` ns.
+pub fn partition(a: usize, b: usize, at: u64, length: u64) -> Fault {
+    Fault {
+        kind: FaultKind::Partition {
+            links: vec![(a, b), (b, a)],
+        },
+        at: replisim::sim::time::Time(at),
+        length: Some(length),
+    }
+}
+
+/// `region` cut off from every other region from `at` for `length` ns.
+pub fn isolate(region: usize, at: u64, length: u64) -> Fault {
+    Fault {
+        kind: FaultKind::Isolate { region },
+        at: replisim::sim::time::Time(at),
+        length: Some(length),
+    }
+}
+
+/// `region`'s clock jumps by `by_ns` at `at`.
+pub fn clock_step(region: usize, at: u64, by_ns: i64) -> Fault {
+    Fault {
+        kind: FaultKind::ClockStep { region, by_ns },
+        at: replisim::sim::time::Time(at),
+        length: None,
+    }
+}

@@ -4,7 +4,6 @@
 
 use crate::common::*;
 use replisim::scenario::*;
-use replisim::sim::time::Time;
 
 fn workload_scenario() -> Scenario {
     let mut s = base(3, 40 * MS, 50, 20 * S);
@@ -66,34 +65,14 @@ fn variants_send_identical_operations() {
     network.replication.throughput_per_s = Some(50.0);
 
     let mut faults = s.clone();
-    faults.faults = vec![
-        Fault {
-            kind: FaultKind::Partition {
-                links: vec![(0, 1), (1, 0)],
-            },
-            at: Time(3 * S),
-            length: Some(5 * S),
-        },
-        Fault {
-            kind: FaultKind::Isolate { region: 2 },
-            at: Time(10 * S),
-            length: Some(2 * S),
-        },
-    ];
+    faults.faults = vec![partition(0, 1, 3 * S, 5 * S), isolate(2, 10 * S, 2 * S)];
 
     let mut clocks = s.clone();
     clocks.regions[1].clock = Clock {
         offset_ns: -300 * MS as i64,
         drift_ppm: 50.0,
     };
-    clocks.faults = vec![Fault {
-        kind: FaultKind::ClockStep {
-            region: 2,
-            by_ns: 2 * S as i64,
-        },
-        at: Time(7 * S),
-        length: None,
-    }];
+    clocks.faults = vec![clock_step(2, 7 * S, 2 * S as i64)];
 
     let mut hlc = clocks.clone();
     hlc.replication.timestamps = Timestamps::Hlc;

@@ -116,13 +116,7 @@ fn concurrent_increments_lose_one() {
 #[test]
 fn partition_holds_and_resends() {
     let mut s = base(2, 100 * MS, 2, 2 * S);
-    s.faults = vec![Fault {
-        kind: FaultKind::Partition {
-            links: vec![(0, 1), (1, 0)],
-        },
-        at: Time(100 * MS),
-        length: Some(1000 * MS),
-    }];
+    s.faults = vec![partition(0, 1, 100 * MS, 1000 * MS)];
     s.script = vec![op(50, 0, 0, true), op(500, 0, 1, true)];
     let out = run_traced(&s);
     let d: Vec<(u64, u64)> = out

@@ -175,26 +175,9 @@ fn single_primary_without_failover_loses_nothing() {
     hot.access = Access::Zipf(1.3);
     s.workload = vec![hot];
     s.faults = vec![
-        Fault {
-            kind: FaultKind::Partition {
-                links: vec![(0, 1), (1, 0)],
-            },
-            at: Time(5 * S),
-            length: Some(4 * S),
-        },
-        Fault {
-            kind: FaultKind::Isolate { region: 2 },
-            at: Time(12 * S),
-            length: Some(3 * S),
-        },
-        Fault {
-            kind: FaultKind::ClockStep {
-                region: 1,
-                by_ns: -2 * S as i64,
-            },
-            at: Time(20 * S),
-            length: None,
-        },
+        partition(0, 1, 5 * S, 4 * S),
+        isolate(2, 12 * S, 3 * S),
+        clock_step(1, 20 * S, -2 * S as i64),
     ];
     let m = run(&s).result.summary;
     assert!(m.writes > 1000);
@@ -460,20 +443,7 @@ fn strong_write_costs_the_round_trip_to_the_nearest_region() {
     set_link(&mut s, 0, 2, 80);
     set_link(&mut s, 1, 2, 70);
     s.replication.mode = strong(None);
-    s.faults = vec![
-        Fault {
-            kind: FaultKind::Partition {
-                links: vec![(0, 1), (1, 0)],
-            },
-            at: Time(S),
-            length: Some(500 * MS),
-        },
-        Fault {
-            kind: FaultKind::Isolate { region: 0 },
-            at: Time(2 * S),
-            length: Some(500 * MS),
-        },
-    ];
+    s.faults = vec![partition(0, 1, S, 500 * MS), isolate(0, 2 * S, 500 * MS)];
     s.script = vec![
         op(10, 0, 0, true),
         op(20, 2, 1, true),
@@ -584,26 +554,9 @@ fn strong_mode_never_loses_a_write() {
         hot.access = Access::Zipf(1.5);
         s.workload = vec![hot];
         s.faults = vec![
-            Fault {
-                kind: FaultKind::Partition {
-                    links: vec![(0, 1), (1, 0)],
-                },
-                at: Time(4 * S),
-                length: Some(5 * S),
-            },
-            Fault {
-                kind: FaultKind::Isolate { region: 2 },
-                at: Time(12 * S),
-                length: Some(3 * S),
-            },
-            Fault {
-                kind: FaultKind::ClockStep {
-                    region: 0,
-                    by_ns: -3 * S as i64,
-                },
-                at: Time(18 * S),
-                length: None,
-            },
+            partition(0, 1, 4 * S, 5 * S),
+            isolate(2, 12 * S, 3 * S),
+            clock_step(0, 18 * S, -3 * S as i64),
         ];
         let m = run(&s).result.summary;
         let x = &m.mode_extras;

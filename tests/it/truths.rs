@@ -59,16 +59,8 @@ fn stale_read_fraction_matches_closed_form() {
 /// to its own length. Checked write by write against the trace.
 #[test]
 fn true_time_losses_need_a_write_issued_within_one_lag() {
-    use replisim::scenario::{Fault, FaultKind};
-    use replisim::sim::time::Time;
     let mut s = base(3, 30 * MS, 3, 20 * S);
-    s.faults = vec![Fault {
-        kind: FaultKind::Partition {
-            links: vec![(0, 1), (1, 0)],
-        },
-        at: Time(5 * S),
-        length: Some(3 * S),
-    }];
+    s.faults = vec![partition(0, 1, 5 * S, 3 * S)];
     s.workload = vec![clients(&[0, 1, 2], 4.0, 1.0)];
     let out = run_traced(&s);
     let trace = out.trace.unwrap();
