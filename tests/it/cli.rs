@@ -7,7 +7,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::common::{names, replisim, scratch_dir};
 
 /// A small two-region scenario that runs in well under a second.
 const TINY: &str = "\
@@ -74,19 +76,7 @@ const TRACE_CONTRACT: &[(&str, &str)] = &[
 
 /// A fresh, empty scratch folder for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("replisim-cli-{}-{test}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Run the binary in `dir` with `args`.
-fn replisim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_replisim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run replisim")
+    scratch_dir("cli", test)
 }
 
 fn stdout(o: &Output) -> String {
@@ -109,16 +99,6 @@ fn assert_error(o: &Output) -> String {
     assert_eq!(err.lines().count(), 1, "one line expected: {err}");
     assert!(!err.contains("panicked"), "{err}");
     err
-}
-
-/// The names in a folder, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn header(path: &Path) -> String {

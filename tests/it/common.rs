@@ -1,4 +1,5 @@
-//! Scenarios built in code, so model tests do not depend on the YAML loader.
+//! Scenarios built in code, so model tests do not depend on the YAML loader,
+//! and the scratch folders and binary runs the command-line tests share.
 
 use replisim::model::{self, RunOptions, RunOutput};
 use replisim::scenario::*;
@@ -112,4 +113,31 @@ pub fn clock_step(region: usize, at: u64, by_ns: i64) -> Fault {
         at: replisim::sim::time::Time(at),
         length: None,
     }
+}
+
+/// A fresh, empty scratch folder for one test (`kind` keeps test modules apart).
+pub fn scratch_dir(kind: &str, test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("replisim-{kind}-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Run the built binary in `dir` with `args`.
+pub fn replisim(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_replisim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run replisim")
+}
+
+/// The names in a folder, sorted.
+pub fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
 }

@@ -10,10 +10,12 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use replisim::model::{self, RunOptions};
 use replisim::scenario;
+
+use crate::common::{names, replisim, scratch_dir};
 
 /// Two regions, one table, a short run.
 const SMALL: &str = "\
@@ -38,29 +40,9 @@ workload:
 
 /// A fresh scratch folder holding `small.yaml`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("replisim-errors-{}-{test}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("errors", test);
     fs::write(dir.join("small.yaml"), SMALL).unwrap();
     dir
-}
-
-fn replisim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_replisim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run replisim")
-}
-
-/// The names in a folder, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// Runs `args` in a scratch folder; asserts exit code 2, exactly `want`
