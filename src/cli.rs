@@ -159,6 +159,10 @@ struct BenchArgs {
     /// About how many writes to simulate.
     #[arg(long, value_name = "N", default_value_t = 10_000_000)]
     writes: u64,
+
+    /// How many keys the writes spread over (uniformly).
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    keys: u32,
 }
 
 /// Parse `--seed`: a whole number that fits in 64 bits.
@@ -693,13 +697,13 @@ fn list() -> i32 {
 const BENCH_DURATION_S: u64 = 100;
 const BENCH_REGIONS: u64 = 3;
 
-/// The built-in bench scenario: three regions, 100,000 keys, writes only,
+/// The built-in bench scenario: three regions, `keys` keys, writes only,
 /// with a rate that gives about `writes` writes in all.
-fn bench_yaml(writes: u64) -> String {
+fn bench_yaml(writes: u64, keys: u32) -> String {
     let rate = (writes / (BENCH_REGIONS * BENCH_DURATION_S)).max(1);
     format!(
         "name: bench
-description: Built-in benchmark; three regions, 100,000 keys, writes only.
+description: Built-in benchmark; three regions, writes only.
 seed: 1
 duration: {BENCH_DURATION_S}s
 regions:
@@ -715,7 +719,7 @@ replication:
 tables:
   - name: items
     kind: item
-    keys: 100000
+    keys: {keys}
 workload:
   - regions: all
     table: items
@@ -728,10 +732,11 @@ workload:
 
 fn bench(args: &BenchArgs) -> Result<i32> {
     output::install_interrupt_handler();
-    let scenario = scenario::load_str(&bench_yaml(args.writes), "<bench>", &[])?;
+    let scenario = scenario::load_str(&bench_yaml(args.writes, args.keys), "<bench>", &[])?;
     println!(
-        "bench: {} regions, 100,000 keys, about {} writes, seed {}",
+        "bench: {} regions, {} keys, about {} writes, seed {}",
         scenario.regions.len(),
+        terminal::count(u64::from(args.keys)),
         terminal::count(args.writes),
         scenario.seed
     );
@@ -805,8 +810,9 @@ mod tests {
 
     #[test]
     fn bench_rate_gives_about_n_writes() {
-        let text = bench_yaml(10_000_000);
+        let text = bench_yaml(10_000_000, 100_000);
         assert!(text.contains("rate: 33333/s"));
-        assert!(bench_yaml(1).contains("rate: 1/s"));
+        assert!(text.contains("keys: 100000"));
+        assert!(bench_yaml(1, 10).contains("rate: 1/s"));
     }
 }
