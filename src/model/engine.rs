@@ -365,6 +365,7 @@ impl<'a> Engine<'a> {
         if let Some(op) = self.clients[c].peek() {
             let key = self.key_base[op.table] + op.key;
             prefetch(&self.current[key as usize * self.n + op.region]);
+            prefetch(&self.latest[key as usize]);
         }
     }
 
@@ -612,7 +613,6 @@ impl<'a> Engine<'a> {
                 node: msg.node,
                 rank: msg.rank,
             };
-            self.lineage.hold(msg.node);
             self.last_change = t;
         }
         if let Some(td) = &mut self.trace_deliveries {
@@ -623,9 +623,11 @@ impl<'a> Engine<'a> {
                 applied,
             });
         }
-        self.lineage.release(msg.node, &mut self.rec);
         if applied {
+            // The message's hold on its version passes to the region.
             self.release_later(cur.node);
+        } else {
+            self.lineage.release(msg.node, &mut self.rec);
         }
     }
 
