@@ -143,7 +143,7 @@ impl<'a> Engine<'a> {
 
         let mut lineage = Lineage::new(s.bucket, options.trace);
         let roots: Vec<NodeId> = (0..total_keys as u32)
-            .map(|k| lineage.root(k, n as u32))
+            .map(|_| lineage.root(n as u32))
             .collect();
         let mut current = Vec::with_capacity(cells);
         for &root in &roots {
@@ -437,40 +437,40 @@ impl<'a> Engine<'a> {
     ) -> u64 {
         let (origin, issued) = client.unwrap_or((x, t));
         let cell = key as usize * self.n + x;
-        let cur_id = self.current[cell].node;
-        let cur = *self.lineage.get(cur_id);
+        let cur = self.current[cell];
         let mut ts = self.clocks[x].stamp(t);
         // With a single writer per key, the write follows the latest
         // committed version, which the origin may not have received yet.
-        let (parent_id, parent) = match self.latest[key as usize] {
-            l if self.single_writer && l != NONE => (l, *self.lineage.get(l)),
-            _ => (cur_id, cur),
+        let parent_id = match self.latest[key as usize] {
+            l if self.single_writer && l != NONE => l,
+            _ => cur.node,
         };
         if self.single_writer {
-            ts = ts.max(parent.ts.saturating_add(1));
+            ts = ts.max(self.lineage.get(parent_id).ts.saturating_add(1));
         }
         let counter = self.s.tables[table].kind == TableKind::Counter;
         let write_id = self.next_write_id;
         self.next_write_id += 1;
-        let mut node = Node {
+        let installed = self.single_writer || (ts, self.rank[x]) > (cur.ts, cur.rank);
+        let node = Node {
             write_id,
             issue_ns: issued.ns(),
             ts,
-            value: if counter { parent.value + 1 } else { 0 },
-            parent: parent_id,
-            key,
+            value: if counter {
+                self.lineage.get(parent_id).value + 1
+            } else {
+                0
+            },
             origin: origin as u16,
             origin_rank: self.rank[x],
-            inverted: false,
+            inverted: !installed,
             counter,
             ..Node::default()
         };
-        let installed = self.single_writer || node.beats(&cur);
-        node.inverted = !installed;
         // Holders: one message per other region, the origin if it installed
         // it, and the latest-write marker unless it is a causal inversion.
         let holds = (self.n as u32 - 1) + 2 * installed as u32;
-        let (id, conflict) = self.lineage.child(node, holds);
+        let (id, conflict) = self.lineage.child(parent_id, node, holds);
 
         self.rec.writes += 1;
         self.rec.regions[origin].writes += 1;
@@ -492,7 +492,7 @@ impl<'a> Engine<'a> {
                 kind: if counter { "increment" } else { "put" },
                 issue_ns: issued.ns(),
                 timestamp_ns: ts,
-                parent_id: parent.write_id,
+                parent_id: self.lineage.get(parent_id).write_id,
                 outcome: "survived",
                 cause: "",
             });
@@ -501,7 +501,7 @@ impl<'a> Engine<'a> {
         if installed {
             self.current[cell] = Cell::of(id, &node);
             let old_latest = std::mem::replace(&mut self.latest[key as usize], id);
-            self.lineage.release(cur_id, &mut self.rec);
+            self.lineage.release(cur.node, &mut self.rec);
             if old_latest != NONE {
                 self.lineage.release(old_latest, &mut self.rec);
             }
@@ -639,6 +639,12 @@ impl<'a> Engine<'a> {
     #[inline]
     fn release_later(&mut self, id: NodeId) {
         self.lineage.prefetch(id);
+        // Halfway along, the links have arrived and tell whether the
+        // release will decide the node: then what that reads is requested.
+        let halfway = self.deferred[(self.deferred_next + DEFERRED / 2) % DEFERRED];
+        if halfway != NONE {
+            self.lineage.prefetch_if_last(halfway);
+        }
         let slot = &mut self.deferred[self.deferred_next];
         let due = std::mem::replace(slot, id);
         self.deferred_next = (self.deferred_next + 1) % DEFERRED;
