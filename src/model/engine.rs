@@ -15,6 +15,7 @@
 //! are built on the latest committed one, and (single-primary) secondaries
 //! apply the primary's log in order.
 
+use super::cells::{Cell, Cells};
 use super::clock::RegionClock;
 use super::faults::{self, Schedule};
 use super::lineage::{Lineage, Node, NodeId, NONE};
@@ -45,24 +46,6 @@ pub(crate) fn prefetch<T>(value: &T) {
     let _ = value;
 }
 
-/// A region's current version of a key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Cell {
-    pub(super) ts: i64,
-    pub(super) node: NodeId,
-    pub(super) rank: u16,
-}
-
-impl Cell {
-    fn of(id: NodeId, n: &Node) -> Cell {
-        Cell {
-            ts: n.ts,
-            node: id,
-            rank: n.origin_rank,
-        }
-    }
-}
-
 /// How many deliveries a region's release of its old version waits.
 const DEFERRED: usize = 8;
 
@@ -75,13 +58,10 @@ pub struct Engine<'a> {
     /// First global key of each table.
     pub(super) key_base: Vec<u32>,
     pub(super) total_keys: usize,
-    /// `current[key * n + region]`: the version the region holds, with its
-    /// timestamp beside it so comparisons need not visit the node. A key's
-    /// cells sit together, one cache line for a handful of regions.
-    pub(super) current: Vec<Cell>,
-    /// Per key: the latest write issued anywhere (causal inversions
-    /// excluded), held so that stale reads can be judged against it.
-    pub(super) latest: Vec<NodeId>,
+    /// Per key, the version each region holds and the latest write issued
+    /// anywhere (causal inversions excluded), held so that stale reads can
+    /// be judged against it.
+    pub(super) cells: Cells,
     pub(super) lineage: Lineage,
     pub(super) clocks: Vec<RegionClock>,
     /// Rank of each region's name in alphabetical order.
@@ -136,19 +116,16 @@ impl<'a> Engine<'a> {
             )));
         }
         let total_keys = total as usize;
-        let cells = total_keys
-            .checked_mul(n)
-            .filter(|c| *c <= 1 << 34)
+        total_keys
+            .checked_mul(Cells::bytes_per_key(n))
+            .filter(|c| *c <= 1 << 38)
             .ok_or_else(|| Error::new("tables: too many keys times regions to hold in memory"))?;
 
         let mut lineage = Lineage::new(s.bucket, options.trace);
         let roots: Vec<NodeId> = (0..total_keys as u32)
             .map(|_| lineage.root(n as u32))
             .collect();
-        let mut current = Vec::with_capacity(cells);
-        for &root in &roots {
-            current.extend(std::iter::repeat_n(Cell::of(root, lineage.get(root)), n));
-        }
+        let cells = Cells::new(total_keys, n, |k| Cell::of(roots[k], lineage.get(roots[k])));
 
         let schedule = Schedule::new(s);
         let clocks = (0..n)
@@ -234,8 +211,7 @@ impl<'a> Engine<'a> {
             n,
             key_base,
             total_keys,
-            current,
-            latest: vec![NONE; total_keys],
+            cells,
             lineage,
             clocks,
             rank,
@@ -335,7 +311,7 @@ impl<'a> Engine<'a> {
         // The cells were requested when these events were scheduled (see
         // `deliver` and `warm_client`), so by now they are usually loaded
         // and the version they name can be requested in turn.
-        let cell = match self.queue.peek_source() {
+        let (key, region) = match self.queue.peek_source() {
             Some(src) if src >= first_stream => {
                 let Some(st) = self.streams.get((src - first_stream) as usize) else {
                     return;
@@ -344,28 +320,24 @@ impl<'a> Engine<'a> {
                     return;
                 };
                 self.lineage.prefetch(m.node);
-                m.key as usize * self.n + st.to
+                (m.key, st.to)
             }
             Some(src) if src < script_source => {
                 let Some(op) = self.clients[src as usize].peek() else {
                     return;
                 };
-                (self.key_base[op.table] + op.key) as usize * self.n + op.region
+                (self.key_base[op.table] + op.key, op.region)
             }
             _ => return,
         };
-        if let Some(c) = self.current.get(cell) {
-            self.lineage.prefetch(c.node);
-        }
+        self.lineage.prefetch(self.cells.get(key, region).node);
     }
 
-    /// Start loading the cell client `c`'s next operation will touch.
+    /// Start loading the row client `c`'s next operation will touch.
     #[inline]
     fn warm_client(&self, c: usize) {
         if let Some(op) = self.clients[c].peek() {
-            let key = self.key_base[op.table] + op.key;
-            prefetch(&self.current[key as usize * self.n + op.region]);
-            prefetch(&self.latest[key as usize]);
+            self.cells.prefetch(self.key_base[op.table] + op.key);
         }
     }
 
@@ -436,12 +408,11 @@ impl<'a> Engine<'a> {
         client: Option<(usize, Time)>,
     ) -> u64 {
         let (origin, issued) = client.unwrap_or((x, t));
-        let cell = key as usize * self.n + x;
-        let cur = self.current[cell];
+        let cur = self.cells.get(key, x);
         let mut ts = self.clocks[x].stamp(t);
         // With a single writer per key, the write follows the latest
         // committed version, which the origin may not have received yet.
-        let parent_id = match self.latest[key as usize] {
+        let parent_id = match self.cells.latest(key) {
             l if self.single_writer && l != NONE => l,
             _ => cur.node,
         };
@@ -499,8 +470,8 @@ impl<'a> Engine<'a> {
         }
 
         if installed {
-            self.current[cell] = Cell::of(id, &node);
-            let old_latest = std::mem::replace(&mut self.latest[key as usize], id);
+            self.cells.set(key, x, Cell::of(id, &node));
+            let old_latest = self.cells.replace_latest(key, id);
             self.lineage.release(cur.node, &mut self.rec);
             if old_latest != NONE {
                 self.lineage.release(old_latest, &mut self.rec);
@@ -558,11 +529,11 @@ impl<'a> Engine<'a> {
         self.rec.reads += 1;
         self.rec.regions[x].reads += 1;
         self.rec.bucket_of(t.ns()).reads += 1;
-        let latest = self.latest[key as usize];
+        let latest = self.cells.latest(key);
         if latest == NONE {
             return;
         }
-        let v = self.current[key as usize * self.n + x].node;
+        let v = self.cells.get(key, x).node;
         // Only with many writers are versions issued in the order they are
         // built on each other; a forwarded write is issued before its parent.
         let ordered = !self.single_writer;
@@ -594,25 +565,25 @@ impl<'a> Engine<'a> {
                     .push(next.arrive, next.seq, first_stream + si as u32);
                 // Its turn comes after a round of the other sources: time
                 // enough for these loads to arrive.
-                prefetch(&self.current[next.key as usize * self.n + st.to]);
+                self.cells.prefetch(next.key);
                 self.lineage.prefetch(next.node);
             }
         }
         self.rec.delivery(si, t.since(msg.issue));
         self.clocks[y].observe(msg.ts);
-        let cell = msg.key as usize * self.n + y;
-        let cur = self.current[cell];
+        let cur = self.cells.get(msg.key, y);
         let applied = if self.log_order {
             msg.node != cur.node
         } else {
             (msg.ts, msg.rank) > (cur.ts, cur.rank)
         };
         if applied {
-            self.current[cell] = Cell {
+            let cell = Cell {
                 ts: msg.ts,
                 node: msg.node,
                 rank: msg.rank,
             };
+            self.cells.set(msg.key, y, cell);
             self.last_change = t;
         }
         if let Some(td) = &mut self.trace_deliveries {
@@ -679,10 +650,10 @@ impl<'a> Engine<'a> {
 
         let undelivered: u64 = self.streams.iter().map(|st| st.queue.len() as u64).sum();
         let k = self.total_keys;
-        let same_everywhere = self
-            .current
-            .chunks(self.n)
-            .all(|cells| cells.iter().all(|c| c.node == cells[0].node));
+        let same_everywhere = (0..k as u32).all(|key| {
+            let row = self.cells.row(key);
+            row.iter().all(|c| c.node == row[0].node)
+        });
         let converged = undelivered == 0 && same_everywhere;
         let reference = match s.last_fault_end() {
             Some(f) => f.max(duration),
@@ -696,7 +667,8 @@ impl<'a> Engine<'a> {
             if t.kind == TableKind::Counter {
                 let base = self.key_base[ti] as usize;
                 for key in base..base + t.keys as usize {
-                    counter_total += self.lineage.get(self.current[key * self.n].node).value;
+                    let held = self.cells.get(key as u32, 0).node;
+                    counter_total += self.lineage.get(held).value;
                 }
             }
         }
@@ -706,8 +678,8 @@ impl<'a> Engine<'a> {
         // still holds counts as survived (it has not been overwritten
         // everywhere; only a run that did not converge has such versions
         // besides the final ones).
-        for key in 0..k {
-            let l = self.latest[key];
+        for key in 0..k as u32 {
+            let l = self.cells.latest(key);
             if l != NONE {
                 self.lineage.release(l, &mut self.rec);
             }
@@ -718,8 +690,11 @@ impl<'a> Engine<'a> {
                 self.lineage.release(m.node, &mut self.rec);
             }
         }
-        for cell in 0..self.current.len() {
-            self.lineage.release(self.current[cell].node, &mut self.rec);
+        for key in 0..k as u32 {
+            for region in 0..self.n {
+                let held = self.cells.get(key, region).node;
+                self.lineage.release(held, &mut self.rec);
+            }
         }
 
         let rec = &self.rec;

@@ -4,6 +4,7 @@
 //! `run` is the one entry point: a validated scenario in, a `RunOutput` out.
 //! Nothing here touches files or terminals; progress goes through a callback.
 
+mod cells;
 pub mod clock;
 pub mod engine;
 pub mod faults;
@@ -96,13 +97,13 @@ fn buckets(s: &Scenario) -> u64 {
 }
 
 /// What a run's fixed structures take, in bytes: per key a version node
-/// and one cell per region; per time bucket a row and, per stream, its lag
+/// and a row of cells (see `cells`); per time bucket a row and, per stream, its lag
 /// and backlog figures. (In-flight writes come on top; they are bounded by
 /// the event estimate.)
 pub fn estimate_memory(s: &Scenario) -> u64 {
     let n = s.regions.len() as u64;
     let keys: u64 = s.tables.iter().map(|t| u64::from(t.keys)).sum();
-    let per_key = 64 + 16 * n + 4;
+    let per_key = 64 + cells::Cells::bytes_per_key(n as usize) as u64;
     let streams = n * n.saturating_sub(1);
     let per_bucket = 96 + streams * 40;
     keys.saturating_mul(per_key)

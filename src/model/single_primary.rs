@@ -373,21 +373,20 @@ impl Engine<'_> {
         // The new primary's state is the truth from now on: it is the
         // latest version of every key, and every region that differs is
         // sent it.
-        for key in 0..self.total_keys {
-            let pc = self.current[key * n + to];
-            let l = self.latest[key];
-            if l != pc.node {
+        for key in 0..self.total_keys as u32 {
+            let pc = self.cells.get(key, to);
+            if self.cells.latest(key) != pc.node {
                 self.lineage.hold(pc.node);
-                self.latest[key] = pc.node;
+                let l = self.cells.replace_latest(key, pc.node);
                 if l != NONE {
                     self.lineage.release(l, &mut self.rec);
                 }
             }
             for z in (0..n).filter(|&z| z != to) {
-                if self.current[key * n + z].node != pc.node {
+                if self.cells.get(key, z).node != pc.node {
                     self.lineage.hold(pc.node);
                     let si = self.stream_of[to * n + z];
-                    self.send(si, pc.node, key as u32, pc.ts, pc.rank, t, t);
+                    self.send(si, pc.node, key, pc.ts, pc.rank, t, t);
                 }
             }
         }
