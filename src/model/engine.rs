@@ -87,6 +87,8 @@ pub struct Engine<'a> {
     /// later (see `release_later`); `NONE` where empty.
     deferred: [NodeId; DEFERRED],
     deferred_next: usize,
+    /// A row requested by `warm_client` whose version is to be requested.
+    warming: Option<(u32, usize)>,
     /// One writer per key at a time (single-primary and strong): a write
     /// is built on the latest committed version, gets a timestamp above
     /// it, and is always installed at its origin.
@@ -232,6 +234,7 @@ impl<'a> Engine<'a> {
             trace_deliveries: options.trace.then(Vec::new),
             deferred: [NONE; DEFERRED],
             deferred_next: 0,
+            warming: None,
             single_writer: sp.is_some() || strong.is_some(),
             log_order: sp.is_some(),
             sp,
@@ -265,7 +268,7 @@ impl<'a> Engine<'a> {
             }
             self.rec.advance(t.ns(), &self.streams);
             self.last_event = t;
-            self.warm_next(first_stream, script_source);
+            self.warm_version();
             if source == mode_source {
                 self.sp_event(t, seq);
             } else if source >= first_stream {
@@ -303,41 +306,26 @@ impl<'a> Engine<'a> {
         Ok(self.finish(events))
     }
 
-    /// Ask the processor to start loading what the next event will touch,
-    /// so that its memory arrives while this event is handled. Most of the
-    /// simulator's time is spent waiting for exactly these loads.
+    /// Start loading the row client `c`'s next operation will touch, and
+    /// remember it so that the next event can go on to the version the row
+    /// names (see `warm_version`). That operation comes a round of the
+    /// other sources later: time enough for both loads. Most of the
+    /// simulator's time is spent waiting for loads like these.
     #[inline]
-    fn warm_next(&self, first_stream: u32, script_source: u32) {
-        // The cells were requested when these events were scheduled (see
-        // `deliver` and `warm_client`), so by now they are usually loaded
-        // and the version they name can be requested in turn.
-        let (key, region) = match self.queue.peek_source() {
-            Some(src) if src >= first_stream => {
-                let Some(st) = self.streams.get((src - first_stream) as usize) else {
-                    return;
-                };
-                let Some(m) = st.queue.front() else {
-                    return;
-                };
-                self.lineage.prefetch(m.node);
-                (m.key, st.to)
-            }
-            Some(src) if src < script_source => {
-                let Some(op) = self.clients[src as usize].peek() else {
-                    return;
-                };
-                (self.key_base[op.table] + op.key, op.region)
-            }
-            _ => return,
-        };
-        self.lineage.prefetch(self.cells.get(key, region).node);
+    fn warm_client(&mut self, c: usize) {
+        if let Some(op) = self.clients[c].peek() {
+            let key = self.key_base[op.table] + op.key;
+            self.cells.prefetch(key);
+            self.warming = Some((key, op.region));
+        }
     }
 
-    /// Start loading the row client `c`'s next operation will touch.
+    /// The second step of `warm_client`: the row has arrived by now, so
+    /// the version it names can be requested in turn.
     #[inline]
-    fn warm_client(&self, c: usize) {
-        if let Some(op) = self.clients[c].peek() {
-            self.cells.prefetch(self.key_base[op.table] + op.key);
+    fn warm_version(&mut self) {
+        if let Some((key, region)) = self.warming.take() {
+            self.lineage.prefetch(self.cells.get(key, region).node);
         }
     }
 
@@ -566,7 +554,6 @@ impl<'a> Engine<'a> {
                 // Its turn comes after a round of the other sources: time
                 // enough for these loads to arrive.
                 self.cells.prefetch(next.key);
-                self.lineage.prefetch(next.node);
             }
         }
         self.rec.delivery(si, t.since(msg.issue));

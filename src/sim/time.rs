@@ -55,10 +55,12 @@ impl Time {
 /// without a branch on the fraction. It runs for every delay drawn.
 #[inline]
 pub fn round_to_u64(x: f64) -> u64 {
-    // From 2^52 on every float is whole; below, the fraction is exact.
+    // From 2^52 on every float is whole; below, the fraction is exact, and
+    // the signed conversions (single instructions, unlike the unsigned
+    // ones) cannot overflow.
     if x > 0.0 && x < 4_503_599_627_370_496.0 {
-        let whole = x as u64;
-        whole + u64::from(x - whole as f64 >= 0.5)
+        let whole = x as i64;
+        (whole + i64::from(x - whole as f64 >= 0.5)) as u64
     } else if x > 0.0 {
         x as u64
     } else {
