@@ -49,6 +49,15 @@ pub(crate) fn prefetch<T>(value: &T) {
 /// How many deliveries a region's release of its old version waits.
 const DEFERRED: usize = 8;
 
+/// How many events after a row is requested its version is (the time a
+/// load from memory takes, in events).
+const WARM_DELAY: usize = 4;
+
+/// How far ahead in a stream the rows of coming deliveries are requested.
+/// Messages stuck behind a slow one arrive together and are delivered one
+/// after another, so the next message alone is too close.
+const STREAM_AHEAD: usize = 4;
+
 /// How often (in events) progress is reported.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -87,8 +96,10 @@ pub struct Engine<'a> {
     /// later (see `release_later`); `NONE` where empty.
     deferred: [NodeId; DEFERRED],
     deferred_next: usize,
-    /// A row requested by `warm_client` whose version is to be requested.
-    warming: Option<(u32, usize)>,
+    /// Rows requested by `warm_client` whose versions are to be requested,
+    /// by the event that requested them (a ring of `WARM_DELAY`).
+    warming: [Option<(u32, usize)>; WARM_DELAY],
+    warming_next: usize,
     /// One writer per key at a time (single-primary and strong): a write
     /// is built on the latest committed version, gets a timestamp above
     /// it, and is always installed at its origin.
@@ -234,7 +245,8 @@ impl<'a> Engine<'a> {
             trace_deliveries: options.trace.then(Vec::new),
             deferred: [NONE; DEFERRED],
             deferred_next: 0,
-            warming: None,
+            warming: [None; WARM_DELAY],
+            warming_next: 0,
             single_writer: sp.is_some() || strong.is_some(),
             log_order: sp.is_some(),
             sp,
@@ -307,24 +319,26 @@ impl<'a> Engine<'a> {
     }
 
     /// Start loading the row client `c`'s next operation will touch, and
-    /// remember it so that the next event can go on to the version the row
-    /// names (see `warm_version`). That operation comes a round of the
-    /// other sources later: time enough for both loads. Most of the
-    /// simulator's time is spent waiting for loads like these.
+    /// remember it so that a few events later, when the row has arrived,
+    /// the version it names can be requested in turn (see `warm_version`).
+    /// The operation itself comes a round of the other sources later: time
+    /// enough for both loads. Most of the simulator's time is spent waiting
+    /// for loads like these.
     #[inline]
     fn warm_client(&mut self, c: usize) {
         if let Some(op) = self.clients[c].peek() {
             let key = self.key_base[op.table] + op.key;
             self.cells.prefetch(key);
-            self.warming = Some((key, op.region));
+            self.warming[self.warming_next] = Some((key, op.region));
         }
     }
 
-    /// The second step of `warm_client`: the row has arrived by now, so
-    /// the version it names can be requested in turn.
+    /// The second step of `warm_client`, `WARM_DELAY` events after the
+    /// first: request the version the row names.
     #[inline]
     fn warm_version(&mut self) {
-        if let Some((key, region)) = self.warming.take() {
+        self.warming_next = (self.warming_next + 1) % WARM_DELAY;
+        if let Some((key, region)) = self.warming[self.warming_next].take() {
             self.lineage.prefetch(self.cells.get(key, region).node);
         }
     }
@@ -499,15 +513,7 @@ impl<'a> Engine<'a> {
         let arrive = st.arrival(ready, transit);
         let seq = self.queue.next_seq();
         let was_empty = st.queue.is_empty();
-        st.push(Message {
-            node,
-            key,
-            ts,
-            rank,
-            issue,
-            arrive,
-            seq,
-        });
+        st.push(Message::new(node, key, ts, rank, issue, arrive, seq));
         if was_empty && arrive != Time::MAX {
             self.queue.push(arrive, seq, first_stream + si as u32);
         }
@@ -539,7 +545,7 @@ impl<'a> Engine<'a> {
         let st = &mut self.streams[si];
         // A head whose messages were withdrawn (a failover discards the
         // old primary's log) may still be scheduled: skip it.
-        if st.queue.front().is_none_or(|m| m.seq != seq) {
+        if st.queue.front().is_none_or(|m| m.seq() != seq) {
             return;
         }
         let Some(msg) = st.queue.pop_front() else {
@@ -550,11 +556,13 @@ impl<'a> Engine<'a> {
         if let Some(next) = st.queue.front() {
             if next.arrive != Time::MAX {
                 self.queue
-                    .push(next.arrive, next.seq, first_stream + si as u32);
-                // Its turn comes after a round of the other sources: time
-                // enough for these loads to arrive.
-                self.cells.prefetch(next.key);
+                    .push(next.arrive, next.seq(), first_stream + si as u32);
             }
+        }
+        // A message is requested once, when it becomes the one at that
+        // distance, or the last one if fewer are queued.
+        if let Some(ahead) = st.queue.get(STREAM_AHEAD - 1).or(st.queue.back()) {
+            self.cells.prefetch(ahead.key);
         }
         self.rec.delivery(si, t.since(msg.issue));
         self.clocks[y].observe(msg.ts);
@@ -562,13 +570,13 @@ impl<'a> Engine<'a> {
         let applied = if self.log_order {
             msg.node != cur.node
         } else {
-            (msg.ts, msg.rank) > (cur.ts, cur.rank)
+            (msg.ts, msg.rank()) > (cur.ts, cur.rank)
         };
         if applied {
             let cell = Cell {
                 ts: msg.ts,
                 node: msg.node,
-                rank: msg.rank,
+                rank: msg.rank(),
             };
             self.cells.set(msg.key, y, cell);
             self.last_change = t;

@@ -16,23 +16,52 @@ use crate::sim::time::{Nanos, Time};
 
 /// A message on a stream: which version, and when it arrives. It carries
 /// what the receiver compares, so a delivery that loses need not look the
-/// version up.
+/// version up. Forty bytes: the streams hold every write in flight, so
+/// their size is much of the simulator's memory traffic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {
     /// The lineage node of the version carried.
     pub node: u32,
     /// Global key index.
     pub key: u32,
-    /// The version's last-writer-wins timestamp and origin rank.
+    /// The version's last-writer-wins timestamp.
     pub ts: i64,
-    pub rank: u16,
     /// True issue time, for the lag.
     pub issue: Time,
     /// When it reaches the destination; `Time::MAX` if never (the link
     /// stays down until the end).
     pub arrive: Time,
-    /// Sequence number given when queued (ties at the same instant).
-    pub seq: u64,
+    /// The sequence number given when queued (ties at the same instant)
+    /// above the version's origin rank (timestamp ties), 48 and 16 bits.
+    seq_rank: u64,
+}
+
+impl Message {
+    pub fn new(node: u32, key: u32, ts: i64, rank: u16, issue: Time, arrive: Time, seq: u64) -> Message {
+        const _: () = assert!(std::mem::size_of::<Message>() == 40);
+        // 2^48 events would take years to simulate.
+        debug_assert!(seq < 1 << 48);
+        Message {
+            node,
+            key,
+            ts,
+            issue,
+            arrive,
+            seq_rank: seq << 16 | u64::from(rank),
+        }
+    }
+
+    /// Sequence number given when queued.
+    #[inline]
+    pub fn seq(&self) -> u64 {
+        self.seq_rank >> 16
+    }
+
+    /// Rank of the version's origin in alphabetical order.
+    #[inline]
+    pub fn rank(&self) -> u16 {
+        self.seq_rank as u16
+    }
 }
 
 /// One direction of one region pair.
