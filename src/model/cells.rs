@@ -19,11 +19,12 @@ pub(super) struct Cell {
 }
 
 impl Cell {
-    pub(super) fn of(id: NodeId, n: &Node) -> Cell {
+    /// Holding version `id`, written by the region of rank `rank`.
+    pub(super) fn of(id: NodeId, n: &Node, rank: u16) -> Cell {
         Cell {
             ts: n.ts,
             node: id,
-            rank: n.origin_rank,
+            rank,
         }
     }
 }

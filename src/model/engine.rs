@@ -138,7 +138,9 @@ impl<'a> Engine<'a> {
         let roots: Vec<NodeId> = (0..total_keys as u32)
             .map(|_| lineage.root(n as u32))
             .collect();
-        let cells = Cells::new(total_keys, n, |k| Cell::of(roots[k], lineage.get(roots[k])));
+        let cells = Cells::new(total_keys, n, |k| {
+            Cell::of(roots[k], lineage.get(roots[k]), 0)
+        });
 
         let schedule = Schedule::new(s);
         let clocks = (0..n)
@@ -426,7 +428,6 @@ impl<'a> Engine<'a> {
         self.next_write_id += 1;
         let installed = self.single_writer || (ts, self.rank[x]) > (cur.ts, cur.rank);
         let node = Node {
-            write_id,
             issue_ns: issued.ns(),
             ts,
             value: if counter {
@@ -434,8 +435,7 @@ impl<'a> Engine<'a> {
             } else {
                 0
             },
-            origin: origin as u16,
-            origin_rank: self.rank[x],
+            origin: origin as u8,
             inverted: !installed,
             counter,
             ..Node::default()
@@ -443,7 +443,7 @@ impl<'a> Engine<'a> {
         // Holders: one message per other region, the origin if it installed
         // it, and the latest-write marker unless it is a causal inversion.
         let holds = (self.n as u32 - 1) + 2 * installed as u32;
-        let (id, conflict) = self.lineage.child(parent_id, node, holds);
+        let (id, conflict) = self.lineage.child(parent_id, node, holds, write_id);
 
         self.rec.writes += 1;
         self.rec.regions[origin].writes += 1;
@@ -465,14 +465,14 @@ impl<'a> Engine<'a> {
                 kind: if counter { "increment" } else { "put" },
                 issue_ns: issued.ns(),
                 timestamp_ns: ts,
-                parent_id: self.lineage.get(parent_id).write_id,
+                parent_id: self.lineage.write_id(parent_id),
                 outcome: "survived",
                 cause: "",
             });
         }
 
         if installed {
-            self.cells.set(key, x, Cell::of(id, &node));
+            self.cells.set(key, x, Cell::of(id, &node, self.rank[x]));
             let old_latest = self.cells.replace_latest(key, id);
             self.lineage.release(cur.node, &mut self.rec);
             if old_latest != NONE {
@@ -583,7 +583,7 @@ impl<'a> Engine<'a> {
         }
         if let Some(td) = &mut self.trace_deliveries {
             td.push(DeliveryTrace {
-                write_id: self.lineage.get(msg.node).write_id,
+                write_id: self.lineage.write_id(msg.node),
                 to: self.s.regions[y].name.clone(),
                 arrive_ns: t.ns(),
                 applied,

@@ -31,27 +31,28 @@ pub type NodeId = u32;
 pub const NONE: NodeId = u32::MAX;
 
 /// One version of one key: what it is, fixed when it is written and read
-/// when its outcome is reported.
+/// when its outcome is reported. Thirty-two bytes, aligned, so that it
+/// never straddles two cache lines. (Write ids are kept apart, and only
+/// with a trace: nothing else needs them.)
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(align(32))]
 pub struct Node {
-    /// The write that created it; 0 for a key's initial version.
-    pub write_id: u64,
     /// True time of issue, nanoseconds.
     pub issue_ns: u64,
     /// Last-writer-wins timestamp.
     pub ts: i64,
     /// The counter value it holds (counters only).
     pub value: u64,
-    /// Region that issued it.
-    pub origin: u16,
-    /// Rank of the origin's name in alphabetical order (timestamp ties).
-    pub origin_rank: u16,
+    /// Writes folded into this node (index into the weights), or `NONE`.
+    pub(super) weight: u32,
+    /// Region that issued it (there are at most 64).
+    pub origin: u8,
     /// Acknowledged but not installed at its own origin.
     pub inverted: bool,
     /// Written to a counter table.
     pub counter: bool,
-    /// Writes folded into this node (index into the weights), or `NONE`.
-    pub(super) weight: u32,
+    /// A key's initial version, which no write created.
+    pub(super) initial: bool,
 }
 
 /// A node's place in its tree: what the event loop touches on nearly every
@@ -121,6 +122,9 @@ pub struct Lineage {
     /// Per node id, its links and its record, in two arrays.
     links: Vec<Links>,
     nodes: Vec<Node>,
+    /// Per node id, the write that created it (0 for an initial version);
+    /// kept only with a trace.
+    write_ids: Vec<u64>,
     free: Vec<NodeId>,
     weights: Vec<Weight>,
     free_weights: Vec<u32>,
@@ -137,6 +141,7 @@ impl Lineage {
         Lineage {
             links: Vec::new(),
             nodes: Vec::new(),
+            write_ids: Vec::new(),
             free: Vec::new(),
             weights: Vec::new(),
             free_weights: Vec::new(),
@@ -149,7 +154,14 @@ impl Lineage {
 
     #[inline]
     pub fn get(&self, id: NodeId) -> &Node {
+        const _: () = assert!(std::mem::size_of::<Node>() == 32);
         &self.nodes[id as usize]
+    }
+
+    /// The write that created `id` (0 for an initial version). Only known
+    /// with a trace; 0 without.
+    pub fn write_id(&self, id: NodeId) -> u64 {
+        self.write_ids.get(id as usize).copied().unwrap_or(0)
     }
 
     /// The version `id` was built on (`NONE` for a root).
@@ -188,10 +200,10 @@ impl Lineage {
         (self.live, self.peak_live)
     }
 
-    fn alloc(&mut self, node: Node, links: Links) -> NodeId {
+    fn alloc(&mut self, node: Node, links: Links, write_id: u64) -> NodeId {
         self.live += 1;
         self.peak_live = self.peak_live.max(self.live);
-        match self.free.pop() {
+        let id = match self.free.pop() {
             Some(id) => {
                 self.nodes[id as usize] = node;
                 self.links[id as usize] = links;
@@ -202,7 +214,14 @@ impl Lineage {
                 self.links.push(links);
                 (self.nodes.len() - 1) as NodeId
             }
+        };
+        if self.trace {
+            if self.write_ids.len() <= id as usize {
+                self.write_ids.resize(id as usize + 1, 0);
+            }
+            self.write_ids[id as usize] = write_id;
         }
+        id
     }
 
     /// A key's initial version (write id 0), a root with `holds` holders.
@@ -212,6 +231,7 @@ impl Lineage {
         let node = Node {
             ts: i64::MIN,
             weight: NONE,
+            initial: true,
             ..Node::default()
         };
         let links = Links {
@@ -219,19 +239,27 @@ impl Lineage {
             holds,
             ..Links::default()
         };
-        self.alloc(node, links)
+        self.alloc(node, links, 0)
     }
 
-    /// A new version built on `parent`, with `holds` initial holders.
-    /// Returns its id and whether it is a conflict (not the first child).
-    pub fn child(&mut self, parent: NodeId, mut node: Node, holds: u32) -> (NodeId, bool) {
+    /// A new version, written by write `write_id`, built on `parent`, with
+    /// `holds` initial holders. Returns its id and whether it is a conflict
+    /// (not the first child).
+    pub fn child(
+        &mut self,
+        parent: NodeId,
+        mut node: Node,
+        holds: u32,
+        write_id: u64,
+    ) -> (NodeId, bool) {
         node.weight = NONE;
+        node.initial = false;
         let links = Links {
             parent,
             holds,
             ..Links::default()
         };
-        let id = self.alloc(node, links);
+        let id = self.alloc(node, links, write_id);
         let p = &mut self.links[parent as usize];
         let conflict = p.children & HAD_CHILD != 0;
         p.children = (p.children + 1) | HAD_CHILD;
@@ -307,7 +335,7 @@ impl Lineage {
         }
         add_run(&mut w.runs, self.own_run(&n));
         if self.trace {
-            w.ids.push((n.write_id, n.inverted));
+            w.ids.push((self.write_ids[id as usize], n.inverted));
         }
         let cw = self.nodes[child as usize].weight;
         if cw == NONE {
@@ -338,7 +366,7 @@ impl Lineage {
     fn own_run(&self, n: &Node) -> Run {
         Run {
             bucket: (n.issue_ns / self.bucket_ns) as u32,
-            origin: n.origin,
+            origin: u16::from(n.origin),
             inverted: n.inverted,
             counter: n.counter,
             count: 1,
@@ -348,10 +376,10 @@ impl Lineage {
     /// Report a node's own write and everything folded into it.
     fn report(&mut self, id: NodeId, lost: bool, out: &mut impl Outcomes) {
         let n = self.nodes[id as usize];
-        if n.write_id != 0 {
+        if !n.initial {
             out.decided(&self.own_run(&n), lost);
             if self.trace {
-                out.decided_write(n.write_id, lost, n.inverted);
+                out.decided_write(self.write_ids[id as usize], lost, n.inverted);
             }
         }
         if n.weight != NONE {
@@ -452,11 +480,11 @@ mod tests {
         l.child(
             parent,
             Node {
-                write_id: id,
                 issue_ns: id,
                 ..Node::default()
             },
             holds,
+            id,
         )
     }
 

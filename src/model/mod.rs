@@ -103,7 +103,8 @@ fn buckets(s: &Scenario) -> u64 {
 pub fn estimate_memory(s: &Scenario) -> u64 {
     let n = s.regions.len() as u64;
     let keys: u64 = s.tables.iter().map(|t| u64::from(t.keys)).sum();
-    let per_key = 64 + cells::Cells::bytes_per_key(n as usize) as u64;
+    // A version: its links (16 bytes) and its record (32).
+    let per_key = 48 + cells::Cells::bytes_per_key(n as usize) as u64;
     let streams = n * n.saturating_sub(1);
     let per_bucket = 96 + streams * 40;
     keys.saturating_mul(per_key)

@@ -37,7 +37,15 @@ pub struct Message {
 }
 
 impl Message {
-    pub fn new(node: u32, key: u32, ts: i64, rank: u16, issue: Time, arrive: Time, seq: u64) -> Message {
+    pub fn new(
+        node: u32,
+        key: u32,
+        ts: i64,
+        rank: u16,
+        issue: Time,
+        arrive: Time,
+        seq: u64,
+    ) -> Message {
         const _: () = assert!(std::mem::size_of::<Message>() == 40);
         // 2^48 events would take years to simulate.
         debug_assert!(seq < 1 << 48);

@@ -353,7 +353,7 @@ impl Engine<'_> {
             first = first.min(issued);
             last = last.max(issued);
             if tracing {
-                self.rec.rpo_ids.insert(lost.write_id);
+                self.rec.rpo_ids.insert(self.lineage.write_id(m.node));
             }
         }
         {

@@ -153,14 +153,14 @@ fn too_many_events_is_refused_with_the_estimate() {
 
 #[test]
 fn too_much_memory_is_refused_up_front() {
-    // 4e9 keys × (a 64-byte version + a 64-byte row: two 16-byte cells,
-    // the latest-write marker and padding) is 5.12e11 bytes, 476.8 GiB; the
+    // 4e9 keys × (a 48-byte version + a 64-byte row: two 16-byte cells,
+    // the latest-write marker and padding) is 4.48e11 bytes, 417.2 GiB; the
     // run spans 2 s + 600 s of drain: 603 buckets.
     assert_exact(
         "memory",
         &["run", "small.yaml", "--set", "tables.items.keys=4000000000"],
         &nothing,
-        "small: needs about 476.8 GiB of memory (4000000000 keys in 2 regions, 603 time buckets), more than the 8 GiB allowed; use fewer keys, fewer regions or a wider output.bucket",
+        "small: needs about 417.2 GiB of memory (4000000000 keys in 2 regions, 603 time buckets), more than the 8 GiB allowed; use fewer keys, fewer regions or a wider output.bucket",
     );
 }
 
