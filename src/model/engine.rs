@@ -49,10 +49,6 @@ pub(crate) fn prefetch<T>(value: &T) {
 /// How many deliveries a region's release of its old version waits.
 const DEFERRED: usize = 8;
 
-/// How many events after a row is requested its version is (the time a
-/// load from memory takes, in events).
-const WARM_DELAY: usize = 4;
-
 /// How far ahead in a stream the rows of coming deliveries are requested.
 /// Messages stuck behind a slow one arrive together and are delivered one
 /// after another, so the next message alone is too close.
@@ -96,10 +92,6 @@ pub struct Engine<'a> {
     /// later (see `release_later`); `NONE` where empty.
     deferred: [NodeId; DEFERRED],
     deferred_next: usize,
-    /// Rows requested by `warm_client` whose versions are to be requested,
-    /// by the event that requested them (a ring of `WARM_DELAY`).
-    warming: [Option<(u32, usize)>; WARM_DELAY],
-    warming_next: usize,
     /// One writer per key at a time (single-primary and strong): a write
     /// is built on the latest committed version, gets a timestamp above
     /// it, and is always installed at its origin.
@@ -247,8 +239,6 @@ impl<'a> Engine<'a> {
             trace_deliveries: options.trace.then(Vec::new),
             deferred: [NONE; DEFERRED],
             deferred_next: 0,
-            warming: [None; WARM_DELAY],
-            warming_next: 0,
             single_writer: sp.is_some() || strong.is_some(),
             log_order: sp.is_some(),
             sp,
@@ -282,7 +272,6 @@ impl<'a> Engine<'a> {
             }
             self.rec.advance(t.ns(), &self.streams);
             self.last_event = t;
-            self.warm_version();
             if source == mode_source {
                 self.sp_event(t, seq);
             } else if source >= first_stream {
@@ -320,28 +309,22 @@ impl<'a> Engine<'a> {
         Ok(self.finish(events))
     }
 
-    /// Start loading the row client `c`'s next operation will touch, and
-    /// remember it so that a few events later, when the row has arrived,
-    /// the version it names can be requested in turn (see `warm_version`).
-    /// The operation itself comes a round of the other sources later: time
-    /// enough for both loads. Most of the simulator's time is spent waiting
-    /// for loads like these.
+    /// Warm what client `c`'s coming operations will touch, in two steps
+    /// an operation apart: request the row of the operation after next,
+    /// and, the row of the next one having arrived since it was requested
+    /// here last time, the version that row names. Each operation comes a
+    /// round of the other sources after the previous one: time enough for
+    /// both loads. Most of the simulator's time is spent waiting for loads
+    /// like these.
     #[inline]
-    fn warm_client(&mut self, c: usize) {
-        if let Some(op) = self.clients[c].peek() {
-            let key = self.key_base[op.table] + op.key;
-            self.cells.prefetch(key);
-            self.warming[self.warming_next] = Some((key, op.region));
+    fn warm_client(&self, c: usize) {
+        let client = &self.clients[c];
+        if let Some(op) = client.peek_second() {
+            self.cells.prefetch(self.key_base[op.table] + op.key);
         }
-    }
-
-    /// The second step of `warm_client`, `WARM_DELAY` events after the
-    /// first: request the version the row names.
-    #[inline]
-    fn warm_version(&mut self) {
-        self.warming_next = (self.warming_next + 1) % WARM_DELAY;
-        if let Some((key, region)) = self.warming[self.warming_next].take() {
-            self.lineage.prefetch(self.cells.get(key, region).node);
+        if let Some(op) = client.peek() {
+            let cell = self.cells.get(self.key_base[op.table] + op.key, op.region);
+            self.lineage.prefetch(cell.node);
         }
     }
 
@@ -561,8 +544,10 @@ impl<'a> Engine<'a> {
         }
         // A message is requested once, when it becomes the one at that
         // distance, or the last one if fewer are queued.
+        // The version too: a delivery that loses lets go of it.
         if let Some(ahead) = st.queue.get(STREAM_AHEAD - 1).or(st.queue.back()) {
             self.cells.prefetch(ahead.key);
+            self.lineage.prefetch(ahead.node);
         }
         self.rec.delivery(si, t.since(msg.issue));
         self.clocks[y].observe(msg.ts);

@@ -93,8 +93,9 @@ pub struct ClientSource {
     regions: u32,
     all: Picker,
     homed: Picker,
-    /// The operation at `next_ns`, drawn ahead.
-    pending: Op,
+    /// The next two operations, drawn ahead (the second one at `next_ns`),
+    /// each with whether it comes before the workload ends.
+    ahead: [(Op, bool); 2],
 }
 
 impl ClientSource {
@@ -134,18 +135,22 @@ impl ClientSource {
             regions,
             all: Picker::new(w.access, keys),
             homed: Picker::new(w.access, homed_count),
-            pending: Op {
-                time: Time::ZERO,
-                region,
-                table: w.table,
-                key: 0,
-                is_write: false,
-            },
+            ahead: [(
+                Op {
+                    time: Time::ZERO,
+                    region,
+                    table: w.table,
+                    key: 0,
+                    is_write: false,
+                },
+                false,
+            ); 2],
         };
         if src.arrival == Arrival::Poisson {
             src.next_ns = src.gap();
         }
-        src.pending = src.draw();
+        src.ahead[1] = src.draw();
+        src.advance();
         src
     }
 
@@ -159,34 +164,47 @@ impl ClientSource {
     /// When the next operation comes, or `None` once the workload is over.
     #[inline]
     pub fn next_time(&self) -> Option<Time> {
-        // `pending.time` is `next_ns` rounded, drawn with it.
-        let t = self.pending.time;
-        (t < self.end && self.next_ns.is_finite()).then_some(t)
+        self.peek().map(|op| op.time)
     }
 
     /// The operation due next (drawn ahead, so its key is known early and
     /// the engine can warm its cache line); `None` once the workload is over.
     #[inline]
     pub fn peek(&self) -> Option<&Op> {
-        self.next_time().map(|_| &self.pending)
+        let (op, live) = &self.ahead[0];
+        live.then_some(op)
     }
 
-    /// Take the operation due now and draw the next one. The draws happen
-    /// in the same order as if each operation were drawn when due.
+    /// The operation after the next one, if any.
+    #[inline]
+    pub fn peek_second(&self) -> Option<&Op> {
+        let (op, live) = &self.ahead[1];
+        (live & self.ahead[0].1).then_some(op)
+    }
+
+    /// Take the operation due now and draw another. The draws happen in the
+    /// same order as if each operation were drawn when due.
     #[inline]
     pub fn take(&mut self) -> Op {
-        let op = self.pending;
+        let op = self.ahead[0].0;
+        self.advance();
+        op
+    }
+
+    /// Move the second operation up and draw the one after it.
+    fn advance(&mut self) {
+        self.ahead[0] = self.ahead[1];
         self.count += 1;
         self.next_ns = match self.arrival {
             Arrival::Constant => self.phase_ns + self.count as f64 * self.interval_ns,
             Arrival::Poisson => self.next_ns + self.gap(),
         };
-        self.pending = self.draw();
-        op
+        self.ahead[1] = self.draw();
     }
 
-    /// Draw what the operation at `next_ns` does.
-    fn draw(&mut self) -> Op {
+    /// Draw what the operation at `next_ns` does, and whether it comes
+    /// before the workload ends.
+    fn draw(&mut self) -> (Op, bool) {
         let time = Time(round_to_u64(self.next_ns));
         let is_write = self.rng.random::<f64>() < self.write_fraction;
         let at_home = self.rng.random::<f64>() < self.home_affinity;
@@ -195,12 +213,13 @@ impl ClientSource {
         } else {
             self.all.pick(&mut self.rng)
         };
-        Op {
+        let op = Op {
             time,
             region: self.region,
             table: self.table,
             key,
             is_write,
-        }
+        };
+        (op, time < self.end && self.next_ns.is_finite())
     }
 }
