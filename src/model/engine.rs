@@ -88,7 +88,7 @@ pub struct Engine<'a> {
     pub(super) last_change: Time,
     pub(super) last_event: Time,
     pub(super) trace_deliveries: Option<Vec<DeliveryTrace>>,
-    /// Versions a region let go of in `deliver`, released a few deliveries
+    /// Holds let go of in `deliver`, released a few deliveries
     /// later (see `release_later`); `NONE` where empty.
     deferred: [NodeId; DEFERRED],
     deferred_next: usize,
@@ -578,12 +578,13 @@ impl<'a> Engine<'a> {
             // The message's hold on its version passes to the region.
             self.release_later(cur.node);
         } else {
-            self.lineage.release(msg.node, &mut self.rec);
+            self.release_later(msg.node);
         }
     }
 
-    /// Let go of a region's hold on `id`, but only a few deliveries from
-    /// now: the node is requested from memory here and is there by then.
+    /// Let go of a hold on `id` (a region's, or a losing message's), but
+    /// only a few deliveries from now: the node is requested from memory
+    /// here and is there by then.
     /// Delaying a release only delays when an outcome is decided, never
     /// what it is (outcomes depend on the shape of the tree alone), and
     /// the delay is the same on every run.

@@ -179,17 +179,26 @@ impl Lineage {
         }
     }
 
-    /// If letting go of one more hold would decide `id`, start loading
-    /// what deciding it reads: its record (the outcome is reported from
-    /// it) and its one child's links (which become a root or take the
-    /// fold). Its own links should be loaded already.
+    /// If letting go of a hold or two may decide `id` (another may go
+    /// first), start loading what deciding it reads: its record (the
+    /// outcome is reported from it), and its one child's links (which
+    /// become a root or take the fold) or, with no child, its parent's
+    /// (which loses a child and may be decided in turn). Its own links
+    /// should be loaded already.
     #[inline]
     pub fn prefetch_if_last(&self, id: NodeId) {
         if let Some(l) = self.links.get(id as usize) {
-            if l.holds == 1 {
+            if l.holds <= 2 {
                 super::engine::prefetch(&self.nodes[id as usize]);
-                if l.live_children() == 1 {
-                    self.prefetch(l.child_xor);
+                match l.live_children() {
+                    // Lost: its parent loses a child, and may be decided
+                    // in turn.
+                    0 if l.parent != NONE => {
+                        self.prefetch(l.parent);
+                        super::engine::prefetch(&self.nodes[l.parent as usize]);
+                    }
+                    1 => self.prefetch(l.child_xor),
+                    _ => {}
                 }
             }
         }
