@@ -56,6 +56,7 @@ impl Cells {
             rank: 0,
         };
         let mut slots = Vec::with_capacity(keys * stride + PER_LINE - 1);
+        crate::sim::memory::advise_huge_pages(&slots);
         // Skip to the first line boundary; the vector never grows, so the
         // rows stay where they start.
         let misaligned = slots.as_ptr() as usize % 64 / std::mem::size_of::<Cell>();

@@ -126,7 +126,8 @@ impl<'a> Engine<'a> {
             .filter(|c| *c <= 1 << 38)
             .ok_or_else(|| Error::new("tables: too many keys times regions to hold in memory"))?;
 
-        let mut lineage = Lineage::new(s.bucket, options.trace);
+        // Every key's initial version, and as many writes in flight.
+        let mut lineage = Lineage::new(s.bucket, options.trace, 2 * total_keys);
         let roots: Vec<NodeId> = (0..total_keys as u32)
             .map(|_| lineage.root(n as u32))
             .collect();

@@ -24,6 +24,8 @@
 //! overwriting each other's copies of a hot key) cost a few counters, not a
 //! node per write.
 
+use crate::sim::memory::{advise_huge_pages, push_advised};
+
 /// Index of a node in the slab.
 pub type NodeId = u32;
 
@@ -136,11 +138,16 @@ pub struct Lineage {
 
 impl Lineage {
     /// `bucket_ns` is the width of the time buckets outcomes are reported
-    /// by; with `trace`, every write's own outcome is reported too.
-    pub fn new(bucket_ns: u64, trace: bool) -> Lineage {
+    /// by; with `trace`, every write's own outcome is reported too. Room
+    /// is made for `expected` nodes to begin with.
+    pub fn new(bucket_ns: u64, trace: bool, expected: usize) -> Lineage {
+        let links = Vec::with_capacity(expected);
+        let nodes = Vec::with_capacity(expected);
+        advise_huge_pages(&links);
+        advise_huge_pages(&nodes);
         Lineage {
-            links: Vec::new(),
-            nodes: Vec::new(),
+            links,
+            nodes,
             write_ids: Vec::new(),
             free: Vec::new(),
             weights: Vec::new(),
@@ -219,8 +226,8 @@ impl Lineage {
                 id
             }
             None => {
-                self.nodes.push(node);
-                self.links.push(links);
+                push_advised(&mut self.nodes, node);
+                push_advised(&mut self.links, links);
                 (self.nodes.len() - 1) as NodeId
             }
         };
@@ -500,7 +507,7 @@ mod tests {
     #[test]
     fn a_chain_survives_and_is_forgotten() {
         // One region holding the key; writes 1, 2, 3 in turn.
-        let mut l = Lineage::new(1, true);
+        let mut l = Lineage::new(1, true, 0);
         let mut seen = Seen::default();
         let mut cur = l.root(1);
         for id in 1..=3 {
@@ -518,7 +525,7 @@ mod tests {
     fn two_writers_on_one_parent_one_is_lost() {
         // Two regions A and B both hold v0. Each writes (w1 at A, w2 at B);
         // each write has one message to the other region.
-        let mut l = Lineage::new(1, true);
+        let mut l = Lineage::new(1, true, 0);
         let mut seen = Seen::default();
         let v0 = l.root(2);
         let (w1, c1) = write(&mut l, 1, v0, 2); // held by A, carried to B
@@ -543,7 +550,7 @@ mod tests {
 
     #[test]
     fn descent_walks_up_the_tree() {
-        let mut l = Lineage::new(1, true);
+        let mut l = Lineage::new(1, true, 0);
         let v0 = l.root(3);
         let (a, _) = write(&mut l, 1, v0, 1);
         let (b, _) = write(&mut l, 2, a, 1);

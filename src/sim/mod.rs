@@ -4,6 +4,7 @@
 //! It knows nothing about databases, files, terminals or the wall clock.
 
 pub mod dist;
+pub mod memory;
 pub mod queue;
 pub mod rng;
 pub mod time;
