@@ -545,10 +545,8 @@ impl<'a> Engine<'a> {
         }
         // A message is requested once, when it becomes the one at that
         // distance, or the last one if fewer are queued.
-        // The version too: a delivery that loses lets go of it.
         if let Some(ahead) = st.queue.get(STREAM_AHEAD - 1).or(st.queue.back()) {
             self.cells.prefetch(ahead.key);
-            self.lineage.prefetch(ahead.node);
         }
         self.rec.delivery(si, t.since(msg.issue));
         self.clocks[y].observe(msg.ts);

@@ -24,6 +24,8 @@
 //! overwriting each other's copies of a hot key) cost a few counters, not a
 //! node per write.
 
+use smallvec::SmallVec;
+
 use crate::sim::memory::{advise_huge_pages, push_advised};
 
 /// Index of a node in the slab.
@@ -101,11 +103,15 @@ impl Run {
     }
 }
 
+/// Runs of writes that share a fate: nearly always one or two, kept in
+/// place so that reporting them reads no memory elsewhere.
+type Runs = SmallVec<[Run; 2]>;
+
 /// Writes folded into a node: counts, and (with a trace) their ids.
 #[derive(Clone, Debug, Default)]
 struct Weight {
     /// Sorted by kind, one run per kind.
-    runs: Vec<Run>,
+    runs: Runs,
     /// (write id, causal inversion), kept only when tracing.
     ids: Vec<(u64, bool)>,
 }
@@ -441,7 +447,7 @@ impl Lineage {
 }
 
 /// Add a run to a sorted list, merging it with a run of the same kind.
-fn add_run(runs: &mut Vec<Run>, run: Run) {
+fn add_run(runs: &mut Runs, run: Run) {
     // Writes mostly fold in issue order: try the end first.
     let kind = |r: &Run| (r.bucket, r.origin, r.inverted, r.counter);
     if let Some(last) = runs.last_mut() {

@@ -22,7 +22,24 @@ use super::time::Time;
 /// Identifies an event source; its meaning belongs to the caller.
 pub type SourceId = u32;
 
-type Entry = Reverse<(Time, u64, SourceId)>;
+/// An event: its time, and its sequence number above its source (48 and 16
+/// bits), so that an entry is two words with no padding. Sequence numbers
+/// are unique, so the source never decides the order.
+type Entry = Reverse<(Time, u64)>;
+
+#[inline]
+fn entry(time: Time, seq: u64, source: SourceId) -> Entry {
+    // 2^48 events would take years to simulate; sources are clients,
+    // streams and a few more, far fewer than 2^16.
+    debug_assert!(seq < 1 << 48 && source < 1 << 16);
+    Reverse((time, seq << 16 | u64::from(source)))
+}
+
+#[inline]
+fn unentry(e: &Entry) -> (Time, u64, SourceId) {
+    let Reverse((time, tag)) = *e;
+    (time, tag >> 16, (tag & 0xffff) as SourceId)
+}
 
 /// Sequence numbers and the heap of source heads.
 #[derive(Debug, Default)]
@@ -50,7 +67,7 @@ impl EventQueue {
     /// Schedule `(time, seq)` for `source`.
     #[inline]
     pub fn push(&mut self, time: Time, seq: u64, source: SourceId) {
-        let entry = Reverse((time, seq, source));
+        let entry = entry(time, seq, source);
         if self.popped {
             self.popped = false;
             if let Some(mut top) = self.heap.peek_mut() {
@@ -67,7 +84,7 @@ impl EventQueue {
         if std::mem::take(&mut self.popped) {
             self.heap.pop();
         }
-        let Reverse(e) = *self.heap.peek()?;
+        let e = unentry(self.heap.peek()?);
         self.popped = true;
         Some(e)
     }
@@ -101,7 +118,7 @@ impl EventQueue {
         } else {
             slice.first()?
         };
-        Some(e.0)
+        Some(unentry(e))
     }
 }
 
