@@ -179,6 +179,16 @@ impl<'a> Engine<'a> {
             .map(|r| stream(s.seed, &format!("pipeline/{}", r.name)))
             .collect();
 
+        // Event sources (clients, the script, streams, the mode's timers)
+        // are told apart by 16 bits in the event queue.
+        let client_count: usize = s.workload.iter().map(|w| w.regions.len()).sum();
+        let most = (1 << 16) - 2 - streams.len();
+        if client_count > most {
+            return Err(Error::new(format!(
+                "{}: {client_count} clients (workload entries times their regions); at most {most} with {n} regions",
+                s.name
+            )));
+        }
         let mut clients = Vec::new();
         for (i, w) in s.workload.iter().enumerate() {
             for &r in &w.regions {

@@ -165,6 +165,22 @@ fn too_much_memory_is_refused_up_front() {
 }
 
 #[test]
+fn too_many_clients_are_refused() {
+    // Two regions have two streams; with the script and the modes' timers
+    // that leaves 2^16 - 4 = 65532 client sources. 32767 entries on both
+    // regions are 65534.
+    let mut text = SMALL.replace("name: small", "name: many");
+    let entry = "  - { regions: all, table: items, rate: 1/s, writes: 1.0 }\n";
+    text.push_str(&entry.repeat(32766));
+    assert_exact(
+        "clients",
+        &["run", "many.yaml"],
+        &|dir: &Path| fs::write(dir.join("many.yaml"), &text).unwrap(),
+        "many: 65534 clients (workload entries times their regions); at most 65532 with 2 regions",
+    );
+}
+
+#[test]
 fn set_with_a_bad_path_or_value() {
     assert_exact(
         "set-path",
