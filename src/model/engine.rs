@@ -334,8 +334,15 @@ impl<'a> Engine<'a> {
             self.cells.prefetch(self.key_base[op.table] + op.key);
         }
         if let Some(op) = client.peek() {
-            let cell = self.cells.get(self.key_base[op.table] + op.key, op.region);
+            let key = self.key_base[op.table] + op.key;
+            let cell = self.cells.get(key, op.region);
             self.lineage.prefetch(cell.node);
+            // A write also lets go of the key's latest version, which is
+            // usually the same one.
+            let latest = self.cells.latest(key);
+            if latest != cell.node && latest != NONE {
+                self.lineage.prefetch(latest);
+            }
         }
     }
 

@@ -194,10 +194,10 @@ impl Lineage {
 
     /// If letting go of a hold or two may decide `id` (another may go
     /// first), start loading what deciding it reads: its record (the
-    /// outcome is reported from it), and its one child's links (which
-    /// become a root or take the fold) or, with no child, its parent's
-    /// (which loses a child and may be decided in turn). Its own links
-    /// should be loaded already.
+    /// outcome is reported from it), and its one child (which becomes a
+    /// root or takes the fold) or, with no child, its parent (which loses
+    /// a child and may be decided in turn). Its own links should be loaded
+    /// already.
     #[inline]
     pub fn prefetch_if_last(&self, id: NodeId) {
         if let Some(l) = self.links.get(id as usize) {
@@ -210,7 +210,13 @@ impl Lineage {
                         self.prefetch(l.parent);
                         super::engine::prefetch(&self.nodes[l.parent as usize]);
                     }
-                    1 => self.prefetch(l.child_xor),
+                    1 => {
+                        self.prefetch(l.child_xor);
+                        if l.parent != NONE {
+                            // Folded: the child's record takes its weight.
+                            super::engine::prefetch(&self.nodes[l.child_xor as usize]);
+                        }
+                    }
                     _ => {}
                 }
             }
