@@ -8,6 +8,7 @@
 //! line for the key instead of two or three.
 
 use super::lineage::{Node, NodeId, NONE};
+use crate::sim::memory::{advise_huge_pages, HUGE_PAGE};
 
 /// A region's current version of a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,12 +56,19 @@ impl Cells {
             node: NONE,
             rank: 0,
         };
-        let mut slots = Vec::with_capacity(keys * stride + PER_LINE - 1);
-        crate::sim::memory::advise_huge_pages(&slots);
-        // Skip to the first line boundary; the vector never grows, so the
-        // rows stay where they start.
-        let misaligned = slots.as_ptr() as usize % 64 / std::mem::size_of::<Cell>();
-        let base = (PER_LINE - misaligned) % PER_LINE;
+        // Rows start on a line, and a large table on a huge page, so that
+        // all of it can be in huge pages.
+        let size = std::mem::size_of::<Cell>();
+        let align = if keys * stride * size >= HUGE_PAGE {
+            HUGE_PAGE
+        } else {
+            64
+        };
+        let mut slots = Vec::with_capacity(keys * stride + align / size - 1);
+        advise_huge_pages(&slots);
+        // Skip to the boundary; the vector never grows, so the rows stay
+        // where they start.
+        let base = (align - slots.as_ptr() as usize % align) % align / size;
         slots.resize(base, marker);
         for key in 0..keys {
             let cell = initial(key);

@@ -43,7 +43,11 @@ impl RegionClock {
     /// What the region's clock shows at true time `t`, in nanoseconds.
     pub fn reading(&self, t: Time) -> i64 {
         let t_ns = t.ns() as i64;
-        let drift = (self.drift_ppm * 1e-6 * t.ns() as f64).round() as i64;
+        let drift = if self.drift_ppm == 0.0 {
+            0
+        } else {
+            (self.drift_ppm * 1e-6 * t.ns() as f64).round() as i64
+        };
         let stepped = match self.steps.partition_point(|s| s.0 <= t) {
             0 => 0,
             n => self.steps[n - 1].1,

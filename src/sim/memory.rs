@@ -7,13 +7,16 @@
 //! system allows it (Linux's transparent huge pages, by request), removes
 //! most of those walks. Results do not depend on it; only speed does.
 
+/// The size of a huge page on the systems that have them by request.
+pub const HUGE_PAGE: usize = 2 << 20;
+
 /// Ask for the buffer of `v`, as far as it is reserved, to be backed by
 /// huge pages from now on. Advice only: where the system declines, or
 /// elsewhere than Linux, nothing changes.
 pub fn advise_huge_pages<T>(v: &Vec<T>) {
     #[cfg(target_os = "linux")]
     {
-        const HUGE: usize = 2 << 20;
+        const HUGE: usize = HUGE_PAGE;
         let start = v.as_ptr() as usize;
         let bytes = v.capacity() * std::mem::size_of::<T>();
         let first = start.next_multiple_of(HUGE);
