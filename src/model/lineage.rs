@@ -26,7 +26,7 @@
 
 use smallvec::SmallVec;
 
-use crate::sim::memory::{advise_huge_pages, push_advised};
+use crate::sim::memory::HugeVec;
 
 /// Index of a node in the slab.
 pub type NodeId = u32;
@@ -128,8 +128,8 @@ pub trait Outcomes {
 #[derive(Debug)]
 pub struct Lineage {
     /// Per node id, its links and its record, in two arrays.
-    links: Vec<Links>,
-    nodes: Vec<Node>,
+    links: HugeVec<Links>,
+    nodes: HugeVec<Node>,
     /// Per node id, the write that created it (0 for an initial version);
     /// kept only with a trace.
     write_ids: Vec<u64>,
@@ -147,10 +147,8 @@ impl Lineage {
     /// by; with `trace`, every write's own outcome is reported too. Room
     /// is made for `expected` nodes to begin with.
     pub fn new(bucket_ns: u64, trace: bool, expected: usize) -> Lineage {
-        let links = Vec::with_capacity(expected);
-        let nodes = Vec::with_capacity(expected);
-        advise_huge_pages(&links);
-        advise_huge_pages(&nodes);
+        let links = HugeVec::with_capacity(expected);
+        let nodes = HugeVec::with_capacity(expected);
         Lineage {
             links,
             nodes,
@@ -238,8 +236,8 @@ impl Lineage {
                 id
             }
             None => {
-                push_advised(&mut self.nodes, node);
-                push_advised(&mut self.links, links);
+                self.nodes.push(node);
+                self.links.push(links);
                 (self.nodes.len() - 1) as NodeId
             }
         };

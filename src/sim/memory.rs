@@ -34,13 +34,99 @@ pub fn advise_huge_pages<T>(v: &Vec<T>) {
     let _ = v;
 }
 
-/// Push onto a vector whose buffer should be in huge pages, advising
-/// again whenever the push moved it to a larger buffer.
-#[inline]
-pub fn push_advised<T>(v: &mut Vec<T>, value: T) {
-    let capacity = v.capacity();
-    v.push(value);
-    if v.capacity() != capacity {
-        advise_huge_pages(v);
+/// A growable table whose element 0 starts a huge page, so that all of a
+/// large table can be backed by huge pages (a plain vector's buffer starts
+/// anywhere, and the part before its first huge-page boundary stays in
+/// small pages).
+#[derive(Debug)]
+pub struct HugeVec<T> {
+    v: Vec<T>,
+    /// Where element 0 is in `v`; the elements before it are padding.
+    base: usize,
+}
+
+impl<T: Clone + Default> HugeVec<T> {
+    /// Room for `n` elements; aligned only when that is worth a huge page.
+    pub fn with_capacity(n: usize) -> HugeVec<T> {
+        let size = std::mem::size_of::<T>().max(1);
+        let large = n.saturating_mul(size) >= HUGE_PAGE / 2;
+        let spare = if large { HUGE_PAGE.div_ceil(size) } else { 0 };
+        let mut v = Vec::with_capacity(n + spare);
+        advise_huge_pages(&v);
+        let base = if large {
+            (HUGE_PAGE - v.as_ptr() as usize % HUGE_PAGE) % HUGE_PAGE / size
+        } else {
+            0
+        };
+        v.resize(base, T::default());
+        HugeVec { v, base }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.v.len() - self.base
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&T> {
+        self.v.get(self.base + i)
+    }
+
+    /// Append, moving to a new table twice as large when full.
+    #[inline]
+    pub fn push(&mut self, value: T) {
+        if self.v.len() == self.v.capacity() {
+            self.grow();
+        }
+        self.v.push(value);
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let mut bigger = HugeVec::with_capacity((2 * self.len()).max(64));
+        bigger.v.extend_from_slice(&self.v[self.base..]);
+        *self = bigger;
+    }
+}
+
+impl<T> std::ops::Index<usize> for HugeVec<T> {
+    type Output = T;
+    #[inline]
+    fn index(&self, i: usize) -> &T {
+        &self.v[self.base + i]
+    }
+}
+
+impl<T> std::ops::IndexMut<usize> for HugeVec<T> {
+    #[inline]
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        &mut self.v[self.base + i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_vec_keeps_its_elements_through_growth() {
+        let mut v: HugeVec<u64> = HugeVec::with_capacity(300_000);
+        assert!(v.is_empty());
+        for i in 0..1_000_000u64 {
+            v.push(i * 3);
+        }
+        assert_eq!(v.len(), 1_000_000);
+        assert_eq!(v[0], 0);
+        assert_eq!(v[999_999], 2_999_997);
+        assert_eq!(v.get(1_000_000), None);
+        // Large tables start on a huge page.
+        assert_eq!(&v[0] as *const u64 as usize % HUGE_PAGE, 0);
+        v[5] = 1;
+        assert_eq!(v[5], 1);
     }
 }
