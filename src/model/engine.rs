@@ -474,10 +474,16 @@ impl<'a> Engine<'a> {
 
         if installed {
             self.cells.set(key, x, Cell::of(id, &node, self.rank[x]));
+            // The origin lets go of its version, the marker of the latest
+            // write (usually the same version).
             let old_latest = self.cells.replace_latest(key, id);
-            self.lineage.release(cur.node, &mut self.rec);
-            if old_latest != NONE {
-                self.lineage.release(old_latest, &mut self.rec);
+            if old_latest == cur.node {
+                self.lineage.release_n(cur.node, 2, &mut self.rec);
+            } else {
+                self.lineage.release(cur.node, &mut self.rec);
+                if old_latest != NONE {
+                    self.lineage.release(old_latest, &mut self.rec);
+                }
             }
         } else {
             self.rec.causal_inversions += 1;

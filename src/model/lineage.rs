@@ -302,9 +302,15 @@ impl Lineage {
     /// One holder of `id` lets go; decide whatever became certain.
     #[inline]
     pub fn release(&mut self, id: NodeId, out: &mut impl Outcomes) {
+        self.release_n(id, 1, out);
+    }
+
+    /// `n` holders of `id` let go at once.
+    #[inline]
+    pub fn release_n(&mut self, id: NodeId, n: u32, out: &mut impl Outcomes) {
         let l = &mut self.links[id as usize];
-        debug_assert!(l.holds > 0, "release of an unheld node");
-        l.holds -= 1;
+        debug_assert!(l.holds >= n, "release of an unheld node");
+        l.holds -= n;
         if l.holds == 0 {
             self.settle(id, out);
         }
