@@ -7,27 +7,18 @@
 //! key is exactly one line, so a write and each of its deliveries load one
 //! line for the key instead of two or three.
 
-use super::lineage::{Node, NodeId, NONE};
-use crate::sim::memory::{advise_huge_pages, HUGE_PAGE};
+use std::ops::Deref;
+
+use super::lineage::{NodeId, NONE};
+use crate::sim::memory::HugeVec;
 
 /// A region's current version of a key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(align(16))]
 pub(super) struct Cell {
     pub(super) ts: i64,
     pub(super) node: NodeId,
     pub(super) rank: u16,
-}
-
-impl Cell {
-    /// Holding version `id`, written by the region of rank `rank`.
-    pub(super) fn of(id: NodeId, n: &Node, rank: u16) -> Cell {
-        Cell {
-            ts: n.ts,
-            node: id,
-            rank,
-        }
-    }
 }
 
 /// Cells per cache line.
@@ -36,11 +27,10 @@ const PER_LINE: usize = 64 / std::mem::size_of::<Cell>();
 /// The rows of all keys.
 #[derive(Debug)]
 pub(super) struct Cells {
-    /// Rows of `stride` slots from `base` on: slots `0..n` are the regions'
-    /// cells, slot `n` holds the latest-write marker in its `node` (its
-    /// other fields are unused), the rest is padding.
-    slots: Vec<Cell>,
-    base: usize,
+    /// Rows of `stride` slots: slots `0..n` are the regions' cells, slot
+    /// `n` holds the latest-write marker in its `node` (its other fields
+    /// are unused), the rest is padding. Row 0 starts a line.
+    slots: HugeVec<Cell>,
     stride: usize,
     n: usize,
 }
@@ -56,37 +46,20 @@ impl Cells {
             node: NONE,
             rank: 0,
         };
-        // Rows start on a line, and a large table on a huge page, so that
-        // all of it can be in huge pages.
-        let size = std::mem::size_of::<Cell>();
-        let align = if keys * stride * size >= HUGE_PAGE {
-            HUGE_PAGE
-        } else {
-            64
-        };
-        let mut slots = Vec::with_capacity(keys * stride + align / size - 1);
-        advise_huge_pages(&slots);
-        // Skip to the boundary; the vector never grows, so the rows stay
-        // where they start.
-        let base = (align - slots.as_ptr() as usize % align) % align / size;
-        slots.resize(base, marker);
+        let mut slots = HugeVec::with_capacity(keys * stride);
         for key in 0..keys {
             let cell = initial(key);
-            slots.extend(std::iter::repeat_n(cell, n));
-            slots.extend(std::iter::repeat_n(marker, stride - n));
+            for region in 0..stride {
+                slots.push(if region < n { cell } else { marker });
+            }
         }
-        Cells {
-            slots,
-            base,
-            stride,
-            n,
-        }
+        Cells { slots, stride, n }
     }
 
     #[inline]
     fn slot(&self, key: u32, region: usize) -> usize {
         debug_assert!(region <= self.n);
-        self.base + key as usize * self.stride + region
+        key as usize * self.stride + region
     }
 
     /// The cell of `key` in `region`.
@@ -126,13 +99,13 @@ impl Cells {
     #[inline]
     pub(super) fn row(&self, key: u32) -> &[Cell] {
         let start = self.slot(key, 0);
-        &self.slots[start..start + self.n]
+        &self.slots.deref()[start..start + self.n]
     }
 
     /// How many keys there are.
     #[cfg(test)]
     fn keys(&self) -> usize {
-        (self.slots.len() - self.base) / self.stride
+        self.slots.len() / self.stride
     }
 
     /// Bytes per key, for estimates made before a run.

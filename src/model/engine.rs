@@ -131,8 +131,10 @@ impl<'a> Engine<'a> {
         let roots: Vec<NodeId> = (0..total_keys as u32)
             .map(|_| lineage.root(n as u32))
             .collect();
-        let cells = Cells::new(total_keys, n, |k| {
-            Cell::of(roots[k], lineage.get(roots[k]), 0)
+        let cells = Cells::new(total_keys, n, |k| Cell {
+            ts: lineage.get(roots[k]).ts,
+            node: roots[k],
+            rank: 0,
         });
 
         let schedule = Schedule::new(s);
@@ -473,17 +475,16 @@ impl<'a> Engine<'a> {
         }
 
         if installed {
-            self.cells.set(key, x, Cell::of(id, &node, self.rank[x]));
-            // The origin lets go of its version, the marker of the latest
-            // write (usually the same version).
+            let cell = Cell {
+                ts,
+                node: id,
+                rank: self.rank[x],
+            };
+            self.cells.set(key, x, cell);
             let old_latest = self.cells.replace_latest(key, id);
-            if old_latest == cur.node {
-                self.lineage.release_n(cur.node, 2, &mut self.rec);
-            } else {
-                self.lineage.release(cur.node, &mut self.rec);
-                if old_latest != NONE {
-                    self.lineage.release(old_latest, &mut self.rec);
-                }
+            self.lineage.release(cur.node, &mut self.rec);
+            if old_latest != NONE {
+                self.lineage.release(old_latest, &mut self.rec);
             }
         } else {
             self.rec.causal_inversions += 1;
@@ -756,16 +757,8 @@ impl<'a> Engine<'a> {
                 BucketRow {
                     t_start_s: Time(t0).as_secs(),
                     t_end_s: Time(t1).as_secs(),
-                    writes: b.writes,
-                    lost_writes: b.lost_writes,
-                    conflicts: b.conflicts,
-                    reads: b.reads,
-                    stale_reads: b.stale_reads,
-                    lag_p50_ms: b.lag_p50_ms,
-                    lag_p99_ms: b.lag_p99_ms,
-                    lag_max_ms: b.lag_max_ms,
-                    backlog: b.backlog,
                     faults_active: active_faults(s, Time(t0), Time(t1)),
+                    ..b.clone()
                 }
             })
             .collect();

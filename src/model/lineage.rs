@@ -136,8 +136,6 @@ pub struct Lineage {
     free: Vec<NodeId>,
     weights: Vec<Weight>,
     free_weights: Vec<u32>,
-    live: usize,
-    peak_live: usize,
     bucket_ns: u64,
     trace: bool,
 }
@@ -156,8 +154,6 @@ impl Lineage {
             free: Vec::new(),
             weights: Vec::new(),
             free_weights: Vec::new(),
-            live: 0,
-            peak_live: 0,
             bucket_ns: bucket_ns.max(1),
             trace,
         }
@@ -176,7 +172,8 @@ impl Lineage {
     }
 
     /// The version `id` was built on (`NONE` for a root).
-    pub fn parent(&self, id: NodeId) -> NodeId {
+    #[cfg(test)]
+    fn parent(&self, id: NodeId) -> NodeId {
         self.links[id as usize].parent
     }
 
@@ -221,14 +218,13 @@ impl Lineage {
         }
     }
 
-    /// Number of nodes alive now, and the most ever alive at once.
-    pub fn live(&self) -> (usize, usize) {
-        (self.live, self.peak_live)
+    /// Number of nodes alive now.
+    #[cfg(test)]
+    fn live(&self) -> usize {
+        self.nodes.len() - self.free.len()
     }
 
     fn alloc(&mut self, node: Node, links: Links, write_id: u64) -> NodeId {
-        self.live += 1;
-        self.peak_live = self.peak_live.max(self.live);
         let id = match self.free.pop() {
             Some(id) => {
                 self.nodes[id as usize] = node;
@@ -302,15 +298,9 @@ impl Lineage {
     /// One holder of `id` lets go; decide whatever became certain.
     #[inline]
     pub fn release(&mut self, id: NodeId, out: &mut impl Outcomes) {
-        self.release_n(id, 1, out);
-    }
-
-    /// `n` holders of `id` let go at once.
-    #[inline]
-    pub fn release_n(&mut self, id: NodeId, n: u32, out: &mut impl Outcomes) {
         let l = &mut self.links[id as usize];
-        debug_assert!(l.holds >= n, "release of an unheld node");
-        l.holds -= n;
+        debug_assert!(l.holds > 0, "release of an unheld node");
+        l.holds -= 1;
         if l.holds == 0 {
             self.settle(id, out);
         }
@@ -428,7 +418,6 @@ impl Lineage {
 
     fn forget(&mut self, id: NodeId) {
         self.free.push(id);
-        self.live -= 1;
     }
 
     /// Whether `candidate` is `ancestor` or descends from it, walking up
@@ -534,7 +523,7 @@ mod tests {
         }
         assert_eq!(seen.survived, vec![1, 2]);
         assert!(seen.lost.is_empty());
-        assert_eq!(l.live().0, 1);
+        assert_eq!(l.live(), 1);
     }
 
     #[test]
@@ -561,7 +550,7 @@ mod tests {
         // is not reported), and w2 is the new root.
         assert!(seen.survived.is_empty());
         assert_eq!(l.parent(w2), NONE);
-        assert_eq!(l.live().0, 1);
+        assert_eq!(l.live(), 1);
     }
 
     #[test]

@@ -11,21 +11,7 @@ use std::collections::BTreeSet;
 use super::lineage::{Outcomes, Run};
 use super::network::Stream;
 use crate::metrics::hist::LatencyHist;
-use crate::metrics::result::WriteTrace;
-
-/// Counters of one time bucket.
-#[derive(Clone, Debug, Default)]
-pub struct BucketCounts {
-    pub writes: u64,
-    pub lost_writes: u64,
-    pub conflicts: u64,
-    pub reads: u64,
-    pub stale_reads: u64,
-    pub lag_p50_ms: f64,
-    pub lag_p99_ms: f64,
-    pub lag_max_ms: f64,
-    pub backlog: u64,
-}
+use crate::metrics::result::{BucketRow, WriteTrace};
 
 /// Per-region counters.
 #[derive(Clone, Debug, Default)]
@@ -50,7 +36,9 @@ pub struct StreamBuckets {
 #[derive(Debug)]
 pub struct Recorder {
     pub bucket_ns: u64,
-    pub buckets: Vec<BucketCounts>,
+    /// Per time bucket, its counters and lag figures; the times and the
+    /// fault count are filled in when the results are built.
+    pub buckets: Vec<BucketRow>,
     /// End of the bucket now open.
     open_end: u64,
     bucket_lag: LatencyHist,
@@ -99,7 +87,7 @@ impl Recorder {
     pub fn new(bucket_ns: u64, regions: usize, streams: usize, trace: bool) -> Recorder {
         Recorder {
             bucket_ns,
-            buckets: vec![BucketCounts::default()],
+            buckets: vec![BucketRow::default()],
             open_end: bucket_ns,
             bucket_lag: LatencyHist::new(),
             lag: LatencyHist::new(),
@@ -159,7 +147,7 @@ impl Recorder {
         row.lag_max_ms = self.bucket_lag.max_ms();
         row.backlog = backlog;
         self.bucket_lag.reset();
-        self.buckets.push(BucketCounts::default());
+        self.buckets.push(BucketRow::default());
         self.open_end += self.bucket_ns;
     }
 
@@ -171,7 +159,7 @@ impl Recorder {
 
     /// The bucket an issue time falls in.
     #[inline]
-    pub fn bucket_of(&mut self, t_ns: u64) -> &mut BucketCounts {
+    pub fn bucket_of(&mut self, t_ns: u64) -> &mut BucketRow {
         let i = (t_ns / self.bucket_ns) as usize;
         &mut self.buckets[i]
     }

@@ -34,10 +34,11 @@ pub fn advise_huge_pages<T>(v: &Vec<T>) {
     let _ = v;
 }
 
-/// A growable table whose element 0 starts a huge page, so that all of a
-/// large table can be backed by huge pages (a plain vector's buffer starts
-/// anywhere, and the part before its first huge-page boundary stays in
-/// small pages).
+/// A growable table whose element 0 starts a cache line, or a huge page
+/// when the table is large: rows laid out in whole lines then never
+/// straddle two, and all of a large table can be backed by huge pages (a
+/// plain vector's buffer starts anywhere, and the part before its first
+/// huge-page boundary stays in small pages). It reads as a slice.
 #[derive(Debug)]
 pub struct HugeVec<T> {
     v: Vec<T>,
@@ -46,35 +47,19 @@ pub struct HugeVec<T> {
 }
 
 impl<T: Clone + Default> HugeVec<T> {
-    /// Room for `n` elements; aligned only when that is worth a huge page.
+    /// Room for `n` elements.
     pub fn with_capacity(n: usize) -> HugeVec<T> {
         let size = std::mem::size_of::<T>().max(1);
-        let large = n.saturating_mul(size) >= HUGE_PAGE / 2;
-        let spare = if large { HUGE_PAGE.div_ceil(size) } else { 0 };
-        let mut v = Vec::with_capacity(n + spare);
-        advise_huge_pages(&v);
-        let base = if large {
-            (HUGE_PAGE - v.as_ptr() as usize % HUGE_PAGE) % HUGE_PAGE / size
+        let align = if n.saturating_mul(size) >= HUGE_PAGE / 2 {
+            HUGE_PAGE
         } else {
-            0
+            64
         };
+        let mut v = Vec::with_capacity(n + align.div_ceil(size));
+        advise_huge_pages(&v);
+        let base = ((align - v.as_ptr() as usize % align) % align).div_ceil(size);
         v.resize(base, T::default());
         HugeVec { v, base }
-    }
-
-    #[inline]
-    pub fn len(&self) -> usize {
-        self.v.len() - self.base
-    }
-
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    #[inline]
-    pub fn get(&self, i: usize) -> Option<&T> {
-        self.v.get(self.base + i)
     }
 
     /// Append, moving to a new table twice as large when full.
@@ -89,8 +74,17 @@ impl<T: Clone + Default> HugeVec<T> {
     #[cold]
     fn grow(&mut self) {
         let mut bigger = HugeVec::with_capacity((2 * self.len()).max(64));
-        bigger.v.extend_from_slice(&self.v[self.base..]);
+        bigger.v.extend_from_slice(self);
         *self = bigger;
+    }
+}
+
+// Indexing and `get` skip the slice `Deref` builds: they run on nearly
+// every event.
+impl<T> HugeVec<T> {
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&T> {
+        self.v.get(self.base + i)
     }
 }
 
@@ -109,12 +103,30 @@ impl<T> std::ops::IndexMut<usize> for HugeVec<T> {
     }
 }
 
+impl<T> std::ops::Deref for HugeVec<T> {
+    type Target = [T];
+    #[inline]
+    fn deref(&self) -> &[T] {
+        &self.v[self.base..]
+    }
+}
+
+impl<T> std::ops::DerefMut for HugeVec<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.v[self.base..]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_huge_vec_keeps_its_elements_through_growth() {
+        let small: HugeVec<u64> = HugeVec::with_capacity(10);
+        assert!(small.is_empty());
+        assert_eq!(small.as_ptr() as usize % 64, 0);
         let mut v: HugeVec<u64> = HugeVec::with_capacity(300_000);
         assert!(v.is_empty());
         for i in 0..1_000_000u64 {

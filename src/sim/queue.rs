@@ -88,38 +88,6 @@ impl EventQueue {
         self.popped = true;
         Some(e)
     }
-
-    /// The source of the earliest pending event, if any.
-    #[inline]
-    pub fn peek_source(&self) -> Option<SourceId> {
-        self.peek().map(|(_, _, s)| s)
-    }
-
-    /// The earliest pending event's time, if any.
-    pub fn peek_time(&self) -> Option<Time> {
-        self.peek().map(|(t, _, _)| t)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.peek().is_none()
-    }
-
-    /// The earliest pending event. Right after a `pop` that is the smaller
-    /// child of the stale top.
-    #[inline]
-    fn peek(&self) -> Option<(Time, u64, SourceId)> {
-        let slice = self.heap.as_slice();
-        let e = if self.popped {
-            match (slice.get(1), slice.get(2)) {
-                (Some(a), Some(b)) => a.max(b),
-                (Some(a), None) => a,
-                _ => return None,
-            }
-        } else {
-            slice.first()?
-        };
-        Some(unentry(e))
-    }
 }
 
 #[cfg(test)]
@@ -136,12 +104,10 @@ mod tests {
         q.push(Time(10), c, 3);
         q.push(Time(10), a, 1);
         q.push(Time(5), b, 2);
-        assert_eq!(q.peek_source(), Some(2));
         assert_eq!(q.pop(), Some((Time(5), b, 2)));
         assert_eq!(q.pop(), Some((Time(10), a, 1)));
         assert_eq!(q.pop(), Some((Time(10), c, 3)));
         assert_eq!(q.pop(), None);
-        assert!(q.is_empty());
     }
 
     /// Against a plain sorted list, with sources that often schedule
@@ -161,8 +127,6 @@ mod tests {
             } else {
                 model.sort();
                 let expected = (!model.is_empty()).then(|| model.remove(0));
-                assert_eq!(q.peek_source(), expected.map(|e| e.2));
-                assert_eq!(q.peek_time(), expected.map(|e| e.0));
                 assert_eq!(q.pop(), expected);
             }
         }
