@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use crate::metrics::result::{FaultWindow, RunResult};
 use crate::report::charts::{time_extent, Chart, ChartFormat};
+use crate::report::terminal::count;
 use crate::scenario::{Mode, Scenario};
 
 /// Everything the report shows.
@@ -566,24 +567,8 @@ fn regions(h: &mut String, input: &ReportInput) {
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     for g in &r.regions {
-        let lost = if g.writes > 0 {
-            format!(
-                "{} <span class=\"dim\">({})</span>",
-                count(g.lost_writes),
-                pct(g.lost_writes as f64 / g.writes as f64)
-            )
-        } else {
-            count(g.lost_writes)
-        };
-        let stale = if g.reads > 0 {
-            format!(
-                "{} <span class=\"dim\">({})</span>",
-                count(g.stale_reads),
-                pct(g.stale_reads as f64 / g.reads as f64)
-            )
-        } else {
-            count(g.stale_reads)
-        };
+        let lost = count_and_share(g.lost_writes, g.writes);
+        let stale = count_and_share(g.stale_reads, g.reads);
         let _ = write!(
             h,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{lost}</td><td class=\"num\">{stale}</td><td class=\"num\">{}</td>",
@@ -640,17 +625,16 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
-/// A count with thousands grouped.
-fn count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+/// A count, with its share of `of` beside it when there is one.
+fn count_and_share(n: u64, of: u64) -> String {
+    if of == 0 {
+        return count(n);
     }
-    out
+    format!(
+        "{} <span class=\"dim\">({})</span>",
+        count(n),
+        pct(n as f64 / of as f64)
+    )
 }
 
 /// A plain number with at most three decimals and no trailing zeros.

@@ -140,50 +140,41 @@ impl Node {
         }
     }
 
+    /// The child `seg` names: a mapping's entry or a sequence's item.
+    fn child(&self, seg: &Seg) -> Option<&Node> {
+        match (seg, &self.kind) {
+            (Seg::Key(k), Kind::Map(entries)) => {
+                entries.iter().find(|e| &e.key == k).map(|e| &e.value)
+            }
+            (Seg::Index(i), Kind::Seq(items)) => items.get(*i),
+            _ => None,
+        }
+    }
+
+    /// The deepest node that exists along `segs`, and whether it is the
+    /// one they end at.
+    fn walk(&self, segs: &[Seg]) -> (&Node, bool) {
+        let mut node = self;
+        for seg in segs {
+            match node.child(seg) {
+                Some(n) => node = n,
+                None => return (node, false),
+            }
+        }
+        (node, true)
+    }
+
     /// The position of the deepest node that exists along `path` (the node
     /// itself if it exists, else the closest ancestor that does).
     pub fn pos_at(&self, path: &Path) -> Pos {
-        let mut node = self;
-        for seg in &path.0 {
-            let next = match (seg, &node.kind) {
-                (Seg::Key(k), Kind::Map(entries)) => {
-                    entries.iter().find(|e| &e.key == k).map(|e| &e.value)
-                }
-                (Seg::Index(i), Kind::Seq(items)) => items.get(*i),
-                _ => None,
-            };
-            match next {
-                Some(n) => node = n,
-                None => break,
-            }
-        }
-        node.pos
+        self.walk(&path.0).0.pos
     }
 
     /// The position of the key that ends `path`, if the path leads to a
     /// mapping entry; else the position `pos_at` gives.
     pub fn key_pos_at(&self, path: &Path) -> Pos {
         if let Some((Seg::Key(last), parent)) = path.0.split_last() {
-            let parent = Path(parent.to_vec());
-            let mut node = self;
-            let mut found = true;
-            for seg in &parent.0 {
-                let next = match (seg, &node.kind) {
-                    (Seg::Key(k), Kind::Map(entries)) => {
-                        entries.iter().find(|e| &e.key == k).map(|e| &e.value)
-                    }
-                    (Seg::Index(i), Kind::Seq(items)) => items.get(*i),
-                    _ => None,
-                };
-                match next {
-                    Some(n) => node = n,
-                    None => {
-                        found = false;
-                        break;
-                    }
-                }
-            }
-            if found {
+            if let (node, true) = self.walk(parent) {
                 if let Kind::Map(entries) = &node.kind {
                     if let Some(e) = entries.iter().find(|e| &e.key == last) {
                         return e.key_pos;
