@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use crate::report::charts::compare::{mode_colour_hex, CompareChart};
 use crate::report::charts::Chart;
 use crate::report::compare::{lines, CompareRow};
-use crate::report::html::{chart_section, esc, num, BASE_CSS};
+use crate::report::html::{chart_section, document_start, esc, num};
 use crate::report::terminal::count;
 use crate::scenario::Scenario;
 
@@ -41,13 +41,7 @@ pub fn render_compare_report(input: &CompareReportInput) -> String {
         s.name.as_str()
     };
     let mut h = String::with_capacity(256 * 1024);
-    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(h, "<title>{} · replisim comparison</title>", esc(name));
-    h.push_str("<style>\n");
-    h.push_str(BASE_CSS);
-    h.push_str(CSS);
-    h.push_str("</style>\n</head>\n<body>\n");
+    document_start(&mut h, &format!("{name} · replisim comparison"), CSS);
     header(&mut h, input, name);
     h.push_str("<main class=\"wrap\">\n");
     reproduce(&mut h, input);

@@ -25,6 +25,18 @@ pub struct ReportInput<'a> {
     pub charts: &'a [Chart],
 }
 
+/// The start of a report page, up to the opening `<body>`: `title` (to be
+/// escaped here) and the shared stylesheet followed by the page's own.
+pub(crate) fn document_start(h: &mut String, title: &str, css: &str) {
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(h, "<title>{}</title>", esc(title));
+    h.push_str("<style>\n");
+    h.push_str(BASE_CSS);
+    h.push_str(css);
+    h.push_str("</style>\n</head>\n<body>\n");
+}
+
 /// Renders the whole report as one HTML document.
 pub fn render_report(input: &ReportInput) -> String {
     let s = input.scenario;
@@ -35,13 +47,7 @@ pub fn render_report(input: &ReportInput) -> String {
         s.name.as_str()
     };
     let mut h = String::with_capacity(64 * 1024);
-    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(h, "<title>{} · replisim report</title>", esc(name));
-    h.push_str("<style>\n");
-    h.push_str(BASE_CSS);
-    h.push_str(CSS);
-    h.push_str("</style>\n</head>\n<body>\n");
+    document_start(&mut h, &format!("{name} · replisim report"), CSS);
 
     header(&mut h, input, name);
     h.push_str("<main class=\"wrap\">\n");
