@@ -10,7 +10,8 @@
 use std::ops::Deref;
 
 use super::lineage::{NodeId, NONE};
-use crate::sim::memory::HugeVec;
+use super::lww::Stamp;
+use crate::sim::memory::{prefetch, HugeVec};
 
 /// A region's current version of a key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,6 +20,17 @@ pub(super) struct Cell {
     pub(super) ts: i64,
     pub(super) node: NodeId,
     pub(super) rank: u16,
+}
+
+impl Cell {
+    /// What last writer wins compares.
+    #[inline]
+    pub(super) fn stamp(&self) -> Stamp {
+        Stamp {
+            ts: self.ts,
+            rank: self.rank,
+        }
+    }
 }
 
 /// Cells per cache line.
@@ -91,7 +103,7 @@ impl Cells {
     #[inline]
     pub(super) fn prefetch(&self, key: u32) {
         if let Some(c) = self.slots.get(self.slot(key, 0)) {
-            super::engine::prefetch(c);
+            prefetch(c);
         }
     }
 

@@ -4,7 +4,7 @@
 //! Every version is a node whose parent is the version that was current at
 //! its origin when it was issued; each key's versions form a tree. A node
 //! counts its *holds* (regions whose current version it is, messages that
-//! carry it, and the engine's own "latest write" marker) and its live
+//! carry it, and the key's "latest write" marker) and its live
 //! children. Three rules keep the tree small and decide outcomes as soon as
 //! they are certain:
 //!
@@ -26,7 +26,7 @@
 
 use smallvec::SmallVec;
 
-use crate::sim::memory::HugeVec;
+use crate::sim::memory::{prefetch, HugeVec};
 
 /// Index of a node in the slab.
 pub type NodeId = u32;
@@ -122,6 +122,10 @@ pub trait Outcomes {
     fn decided(&mut self, run: &Run, lost: bool);
     /// One write's outcome, reported only when tracing.
     fn decided_write(&mut self, write_id: u64, lost: bool, inverted: bool);
+    /// From now on every version let go of counts as survived, whatever
+    /// order it is let go in (the end of a run: what regions and messages
+    /// still hold has not been overwritten everywhere).
+    fn end_of_run(&mut self) {}
 }
 
 /// The slab of live nodes.
@@ -183,7 +187,7 @@ impl Lineage {
     pub fn prefetch(&self, id: NodeId) {
         const _: () = assert!(std::mem::size_of::<Links>() == 16);
         if let Some(l) = self.links.get(id as usize) {
-            super::engine::prefetch(l);
+            prefetch(l);
         }
     }
 
@@ -197,19 +201,19 @@ impl Lineage {
     pub fn prefetch_if_last(&self, id: NodeId) {
         if let Some(l) = self.links.get(id as usize) {
             if l.holds <= 2 {
-                super::engine::prefetch(&self.nodes[id as usize]);
+                prefetch(&self.nodes[id as usize]);
                 match l.live_children() {
                     // Lost: its parent loses a child, and may be decided
                     // in turn.
                     0 if l.parent != NONE => {
                         self.prefetch(l.parent);
-                        super::engine::prefetch(&self.nodes[l.parent as usize]);
+                        prefetch(&self.nodes[l.parent as usize]);
                     }
                     1 => {
                         self.prefetch(l.child_xor);
                         if l.parent != NONE {
                             // Folded: the child's record takes its weight.
-                            super::engine::prefetch(&self.nodes[l.child_xor as usize]);
+                            prefetch(&self.nodes[l.child_xor as usize]);
                         }
                     }
                     _ => {}

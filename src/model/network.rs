@@ -6,12 +6,13 @@
 //! queued earlier. A message in transit when its link goes down is sent
 //! again when the link heals. Because the fault schedule is fixed up front,
 //! the arrival time of a message is known the moment it is queued; the
-//! queue therefore holds messages in arrival order and the engine only ever
+//! queue therefore holds messages in arrival order and the kernel only ever
 //! needs to look at its head.
 
 use std::collections::VecDeque;
 
 use super::faults::Window;
+use super::lww::Stamp;
 use crate::sim::time::{Nanos, Time};
 
 /// A message on a stream: which version, and when it arrives. It carries
@@ -69,6 +70,15 @@ impl Message {
     #[inline]
     pub fn rank(&self) -> u16 {
         self.seq_rank as u16
+    }
+
+    /// What last writer wins compares.
+    #[inline]
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            ts: self.ts,
+            rank: self.rank(),
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! What the engine counts while it runs: totals, per-region and per-bucket
+//! What the kernel counts while it runs: totals, per-region and per-bucket
 //! counters, lag histograms, and write outcomes from the lineage.
 //!
 //! Time buckets close lazily: before an event at time t is handled, every
@@ -6,7 +6,7 @@
 //! backlog snapshot kept and its histograms reset. So memory holds one live
 //! histogram per stream however long the run.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use super::lineage::{Outcomes, Run};
 use super::network::Stream;
@@ -59,23 +59,13 @@ pub struct Recorder {
     pub failed_writes: u64,
     pub failed_reads: u64,
     pub rerouted_ops: u64,
-    /// Single-primary: writes refused (secondary without forwarding, no
-    /// primary, forwarding impossible).
-    pub rejected_writes: u64,
-    /// Single-primary: secondary writes the primary applied.
-    pub forwarded_writes: u64,
-    /// Strong: writes that failed because another region's write to the
-    /// same item overlapped them.
-    pub write_conflict_errors: u64,
-    /// Strong: writes refused by a region that could reach no other.
-    pub unavailable_writes: u64,
-    /// Per region: time from a client's write to its acknowledgement
-    /// (single-primary and strong; empty in active-active, where it is 0).
+    /// Per region: time from a client's write to its acknowledgement, as
+    /// far as a mode records it (none where acknowledgement is local).
     pub write_latency: Vec<LatencyHist>,
     pub write_latency_all: LatencyHist,
-    /// Writes discarded by a failover (trace only), so `writes.csv` can
-    /// give `rpo` as the cause of their loss.
-    pub rpo_ids: BTreeSet<u64>,
+    /// Causes of loss a mode named for single writes (trace only), given
+    /// in `writes.csv` in place of `overwritten` when they are lost.
+    pub causes: BTreeMap<u64, &'static str>,
     /// Write records by id (trace only); outcome filled in when decided.
     pub trace_writes: Option<Vec<WriteTrace>>,
     /// Set at the end of a run, when every version still held by a region
@@ -106,13 +96,9 @@ impl Recorder {
             failed_writes: 0,
             failed_reads: 0,
             rerouted_ops: 0,
-            rejected_writes: 0,
-            forwarded_writes: 0,
-            write_conflict_errors: 0,
-            unavailable_writes: 0,
             write_latency: vec![LatencyHist::new(); regions],
             write_latency_all: LatencyHist::new(),
-            rpo_ids: BTreeSet::new(),
+            causes: BTreeMap::new(),
             trace_writes: trace.then(Vec::new),
             teardown: false,
         }
@@ -193,6 +179,10 @@ impl Outcomes for Recorder {
         }
     }
 
+    fn end_of_run(&mut self) {
+        self.teardown = true;
+    }
+
     fn decided_write(&mut self, write_id: u64, lost: bool, inverted: bool) {
         let lost = lost && !self.teardown;
         if let Some(w) = self
@@ -203,8 +193,10 @@ impl Outcomes for Recorder {
             (w.outcome, w.cause) = match (lost, inverted) {
                 (false, _) => ("survived", ""),
                 (true, true) => ("lost", "causal_inversion"),
-                (true, false) if self.rpo_ids.contains(&write_id) => ("lost", "rpo"),
-                (true, false) => ("lost", "overwritten"),
+                (true, false) => (
+                    "lost",
+                    self.causes.get(&write_id).copied().unwrap_or("overwritten"),
+                ),
             };
         }
     }

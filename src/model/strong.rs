@@ -3,14 +3,13 @@
 //! that overlaps another region's write to the same item fails with an
 //! error instead of vanishing.
 //!
-//! This file adds the mode's rules to the shared `Engine` (see engine.rs).
-//! An accepted write goes through the same `write` path as active-active
-//! with the single-writer flag set: it is built on the latest committed
-//! version of its key (not on whatever its own region holds) and gets a
-//! timestamp above it, so each key's writes form one chain and no write is
-//! ever lost. Replication to the other regions still runs over the shared
-//! FIFO streams (pipeline and link as in active-active), so a region's
-//! local reads can be stale.
+//! An accepted write is issued by the kernel built on the latest committed
+//! version of its key (not on whatever its own region holds) and stamped
+//! above it, so each key's writes form one chain and no write is ever
+//! lost. Replication to the other regions still runs over the kernel's
+//! streams (pipeline and link as in active-active), so a region's local
+//! reads can be stale; an arriving version replaces the held one by last
+//! writer wins, which along one chain means the later one.
 //!
 //! Rules chosen where the issue is silent (docs/designs.md repeats them):
 //! - Reachable: another region not in an outage whose links both ways are
@@ -23,15 +22,21 @@
 //! - Failed writes (conflict or unavailable) are not writes: they count
 //!   only in `write_conflict_errors` or `unavailable_writes`.
 
-use super::engine::Engine;
-use crate::scenario::Scenario;
+use super::kernel::{Kernel, Parent};
+use super::lww;
+use super::mode::{Mode, Request};
+use super::store::Held;
+use crate::metrics::result::ModeExtras;
+use crate::scenario::{Scenario, Strong};
 use crate::sim::dist::Sampler;
 use crate::sim::rng::{stream, SimRng};
-use crate::sim::time::Time;
+use crate::sim::time::{Nanos, Time};
 
-/// Strong-mode state beside the shared engine.
+/// Strong mode's rules and state.
 #[derive(Debug)]
-pub struct StrongState {
+pub struct StrongMode {
+    /// The region that stores and votes but serves no clients, if any.
+    witness: Option<usize>,
     /// Per key: the region of the last accepted write and when it is (or
     /// was) acknowledged.
     last: Vec<(u16, Time)>,
@@ -39,11 +44,14 @@ pub struct StrongState {
     ack_rng: Vec<SimRng>,
     ack_delay: Vec<Sampler>,
     n: usize,
+    write_conflict_errors: u64,
+    unavailable_writes: u64,
 }
 
-impl StrongState {
-    pub(super) fn new(s: &Scenario, keys: usize) -> StrongState {
+impl StrongMode {
+    pub fn new(s: &Scenario, m: &Strong) -> StrongMode {
         let n = s.regions.len();
+        let keys: usize = s.tables.iter().map(|t| t.keys as usize).sum();
         let mut ack_rng = Vec::with_capacity(n * n);
         let mut ack_delay = Vec::with_capacity(n * n);
         for from in 0..n {
@@ -53,47 +61,55 @@ impl StrongState {
                 ack_delay.push(Sampler::new(&s.links[from][to]));
             }
         }
-        StrongState {
+        StrongMode {
+            witness: m.witness,
             last: vec![(u16::MAX, Time::ZERO); keys],
             ack_rng,
             ack_delay,
             n,
+            write_conflict_errors: 0,
+            unavailable_writes: 0,
         }
     }
 
-    fn draw(&mut self, from: usize, to: usize) -> u64 {
+    fn draw(&mut self, from: usize, to: usize) -> Nanos {
         let i = from * self.n + to;
         self.ack_delay[i].sample(&mut self.ack_rng[i])
     }
 }
 
-impl Engine<'_> {
-    /// A client write at region `x`.
-    pub(super) fn strong_write(&mut self, x: usize, table: usize, key: u32, t: Time) {
-        let n = self.n;
-        let mut round_trip: Option<u64> = None;
-        for y in (0..n).filter(|&y| y != x) {
-            let reachable = self.schedule.outage_at(y, t).is_none()
-                && !self.schedule.link_down_at(x, y, t)
-                && !self.schedule.link_down_at(y, x, t);
+impl Mode for StrongMode {
+    type Timer = std::convert::Infallible;
+
+    /// Writes are built on the latest version, which a forwarded or
+    /// rerouted write may reach before its issue time is passed.
+    const ISSUED_IN_ORDER: bool = false;
+
+    fn serves_clients(&self, region: usize) -> bool {
+        Some(region) != self.witness
+    }
+
+    fn write(&mut self, k: &mut Kernel<'_, Self::Timer>, w: Request) {
+        let (x, t) = (w.region, w.time);
+        let mut round_trip: Option<Nanos> = None;
+        for y in (0..self.n).filter(|&y| y != x) {
+            let reachable = !k.region_down(y, t) && !k.link_down(x, y, t) && !k.link_down(y, x, t);
             if reachable {
-                let st = self.strong.as_mut().expect("strong mode");
-                let rtt = st.draw(x, y) + st.draw(y, x);
+                let rtt = self.draw(x, y) + self.draw(y, x);
                 round_trip = Some(round_trip.map_or(rtt, |r| r.min(rtt)));
             }
         }
         let Some(rtt) = round_trip else {
-            self.rec.unavailable_writes += 1;
+            self.unavailable_writes += 1;
             return;
         };
-        let st = self.strong.as_mut().expect("strong mode");
-        let (region, acked) = st.last[key as usize];
+        let (region, acked) = self.last[w.key as usize];
         if region as usize != x && t < acked {
-            self.rec.write_conflict_errors += 1;
+            self.write_conflict_errors += 1;
             return;
         }
         let ack = t.after(rtt);
-        st.last[key as usize] = (
+        self.last[w.key as usize] = (
             x as u16,
             if region as usize == x {
                 ack.max(acked)
@@ -101,7 +117,17 @@ impl Engine<'_> {
                 ack
             },
         );
-        self.write(x, table, key, t, None);
-        self.rec.write_latency(x, rtt);
+        k.write(x, t, w, Parent::Latest, true);
+        k.write_latency(x, rtt);
+    }
+
+    #[inline]
+    fn applies(&self, incoming: Held, current: Held) -> bool {
+        lww::beats(incoming.stamp, current.stamp)
+    }
+
+    fn figures(&self, extras: &mut ModeExtras, _until: Time) {
+        extras.write_conflict_errors = self.write_conflict_errors;
+        extras.unavailable_writes = self.unavailable_writes;
     }
 }

@@ -168,7 +168,7 @@ impl ClientSource {
     }
 
     /// The operation due next (drawn ahead, so its key is known early and
-    /// the engine can warm its cache line); `None` once the workload is over.
+    /// the kernel can warm its cache line); `None` once the workload is over.
     #[inline]
     pub fn peek(&self) -> Option<&Op> {
         let (op, live) = &self.ahead[0];

@@ -13,4 +13,5 @@ mod modes;
 mod properties;
 mod report_charts;
 mod scenario_errors;
+mod toy_mode;
 mod truths;

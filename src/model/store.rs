@@ -1,0 +1,299 @@
+//! The version store: every version of every key, who holds it, and when
+//! its fate (lost or survived) is decided.
+//!
+//! It joins the two tables the event loop reads on nearly every event: the
+//! rows of what each region holds (`cells`) and the write lineage
+//! (`lineage`), and it is the one owner of the lineage's holds. A version
+//! is held by each region whose current version it is, by each message
+//! that carries it, and by its key's latest-write marker; callers say what
+//! happened (a write was issued and installed, a message was delivered or
+//! dropped, a copy was sent) and never count holds themselves.
+//!
+//! The tricks that keep the event loop from waiting on memory live here
+//! too and nowhere else: the loads each coming event will need are
+//! requested ahead (`warm_*`), and a delivery's release waits a few
+//! deliveries so that the version is in the cache by then. Delaying a
+//! release only delays when an outcome is decided, never what it is
+//! (outcomes depend on the shape of the tree alone), and the delay is the
+//! same on every run.
+
+use super::cells::{Cell, Cells};
+use super::lineage::{Lineage, Node, NodeId, Outcomes, NONE};
+use super::lww::Stamp;
+
+/// A version's handle in the store.
+pub type VersionId = NodeId;
+
+/// How many deliveries a release waits.
+const DEFERRED: usize = 8;
+
+/// A region's current version of a key, with the stamp last writer wins
+/// compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub version: VersionId,
+    pub stamp: Stamp,
+}
+
+/// Every key's versions, in every region.
+#[derive(Debug)]
+pub struct VersionStore {
+    cells: Cells,
+    lineage: Lineage,
+    /// Releases let go of in `delivered`, carried out a few deliveries
+    /// later; `NONE` where empty.
+    deferred: [NodeId; DEFERRED],
+    deferred_next: usize,
+    keys: usize,
+    regions: usize,
+}
+
+impl VersionStore {
+    /// `keys` keys in `regions` regions, each holding its key's initial
+    /// version. Outcomes are reported per time bucket of `bucket_ns`, and
+    /// per write with `trace`.
+    pub fn new(keys: usize, regions: usize, bucket_ns: u64, trace: bool) -> VersionStore {
+        // Every key's initial version, and room for as many writes in flight.
+        let mut lineage = Lineage::new(bucket_ns, trace, 2 * keys);
+        let roots: Vec<NodeId> = (0..keys).map(|_| lineage.root(regions as u32)).collect();
+        let cells = Cells::new(keys, regions, |k| Cell {
+            ts: lineage.get(roots[k]).ts,
+            node: roots[k],
+            rank: 0,
+        });
+        VersionStore {
+            cells,
+            lineage,
+            deferred: [NONE; DEFERRED],
+            deferred_next: 0,
+            keys,
+            regions,
+        }
+    }
+
+    /// Bytes per key, for estimates made before a run (the cells' row and
+    /// a version: its links, 16 bytes, and its record, 32).
+    pub fn bytes_per_key(regions: usize) -> usize {
+        48 + Cells::bytes_per_key(regions)
+    }
+
+    /// What `region` holds of `key`.
+    #[inline]
+    pub fn held(&self, key: u32, region: usize) -> Held {
+        let c = self.cells.get(key, region);
+        Held {
+            version: c.node,
+            stamp: c.stamp(),
+        }
+    }
+
+    /// The latest write to `key` issued anywhere (causal inversions
+    /// excluded), if any.
+    #[inline]
+    pub fn latest(&self, key: u32) -> Option<VersionId> {
+        let l = self.cells.latest(key);
+        (l != NONE).then_some(l)
+    }
+
+    /// A version's record.
+    #[inline]
+    pub fn version(&self, id: VersionId) -> &Node {
+        self.lineage.get(id)
+    }
+
+    /// The write that created `id` (0 for an initial version; only known
+    /// with a trace).
+    pub fn write_id(&self, id: VersionId) -> u64 {
+        self.lineage.write_id(id)
+    }
+
+    /// Whether every region holds the same version of `key`.
+    pub fn same_everywhere(&self, key: u32) -> bool {
+        let row = self.cells.row(key);
+        row.iter().all(|c| c.node == row[0].node)
+    }
+
+    /// Whether `candidate` is `ancestor` or descends from it. With
+    /// `issued_in_order` (no version is ever issued before the one it was
+    /// built on) the walk stops early.
+    pub fn descends_from(
+        &self,
+        candidate: VersionId,
+        ancestor: VersionId,
+        issued_in_order: bool,
+    ) -> bool {
+        self.lineage
+            .descends_from(candidate, ancestor, issued_in_order)
+    }
+
+    /// A new version of `key`, built on `parent`, written by write
+    /// `write_id` and stamped `stamp`. With `install`, region `at` holds it
+    /// from now on (letting go of what it held) and it becomes the key's
+    /// latest write; `copies` messages will carry it. Returns its id and
+    /// whether it is a conflict (not the first version built on `parent`).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn issue(
+        &mut self,
+        key: u32,
+        at: usize,
+        parent: VersionId,
+        node: Node,
+        stamp: Stamp,
+        install: bool,
+        copies: u32,
+        write_id: u64,
+        out: &mut impl Outcomes,
+    ) -> (VersionId, bool) {
+        // Holders: the messages, and if installed its region and the
+        // latest-write marker.
+        let holds = copies + 2 * u32::from(install);
+        let (id, conflict) = self.lineage.child(parent, node, holds.max(1), write_id);
+        if install {
+            let old = self.cells.get(key, at);
+            let cell = Cell {
+                ts: stamp.ts,
+                node: id,
+                rank: stamp.rank,
+            };
+            self.cells.set(key, at, cell);
+            let old_latest = self.cells.replace_latest(key, id);
+            self.lineage.release(old.node, out);
+            if old_latest != NONE {
+                self.lineage.release(old_latest, out);
+            }
+        } else if holds == 0 {
+            // Held by nothing at all: decided at once.
+            self.lineage.release(id, out);
+        }
+        (id, conflict)
+    }
+
+    /// A message carrying `incoming` reached `region`, which held
+    /// `current`; with `applied` the region holds it from now on. Either
+    /// way the message's hold ends: it passes to the region, or the
+    /// version is dropped.
+    #[inline]
+    pub fn delivered(
+        &mut self,
+        key: u32,
+        region: usize,
+        incoming: Held,
+        current: Held,
+        applied: bool,
+        out: &mut impl Outcomes,
+    ) {
+        if applied {
+            let cell = Cell {
+                ts: incoming.stamp.ts,
+                node: incoming.version,
+                rank: incoming.stamp.rank,
+            };
+            self.cells.set(key, region, cell);
+            self.release_later(current.version, out);
+        } else {
+            self.release_later(incoming.version, out);
+        }
+    }
+
+    /// One more message carries `version`.
+    #[inline]
+    pub fn copy_sent(&mut self, version: VersionId) {
+        self.lineage.hold(version);
+    }
+
+    /// A message carrying `version` was discarded before it arrived.
+    #[inline]
+    pub fn copy_dropped(&mut self, version: VersionId, out: &mut impl Outcomes) {
+        self.lineage.release(version, out);
+    }
+
+    /// Make `version` the latest write to `key` (a new primary's state
+    /// becomes the truth).
+    pub fn make_latest(&mut self, key: u32, version: VersionId, out: &mut impl Outcomes) {
+        if self.cells.latest(key) != version {
+            self.lineage.hold(version);
+            let old = self.cells.replace_latest(key, version);
+            if old != NONE {
+                self.lineage.release(old, out);
+            }
+        }
+    }
+
+    /// Let go of a hold on `id`, but only a few deliveries from now: the
+    /// node is requested from memory here and is there by then.
+    #[inline]
+    fn release_later(&mut self, id: NodeId, out: &mut impl Outcomes) {
+        self.lineage.prefetch(id);
+        // Halfway along, the links have arrived and tell whether the
+        // release will decide the node: then what that reads is requested.
+        let halfway = self.deferred[(self.deferred_next + DEFERRED / 2) % DEFERRED];
+        if halfway != NONE {
+            self.lineage.prefetch_if_last(halfway);
+        }
+        let slot = &mut self.deferred[self.deferred_next];
+        let due = std::mem::replace(slot, id);
+        self.deferred_next = (self.deferred_next + 1) % DEFERRED;
+        if due != NONE {
+            self.lineage.release(due, out);
+        }
+    }
+
+    /// Carry out every delayed release, oldest first.
+    pub fn flush(&mut self, out: &mut impl Outcomes) {
+        for i in 0..DEFERRED {
+            let slot = (self.deferred_next + i) % DEFERRED;
+            let id = std::mem::replace(&mut self.deferred[slot], NONE);
+            if id != NONE {
+                self.lineage.release(id, out);
+            }
+        }
+    }
+
+    /// The end of a run: let go of the latest-write markers (which are not
+    /// real holders, so this still decides losses), then of `messages`
+    /// still in flight and of what every region holds, which count as
+    /// survived (`Outcomes::end_of_run` is called between the two). Call
+    /// `flush` first.
+    pub fn close(
+        &mut self,
+        messages: impl IntoIterator<Item = VersionId>,
+        out: &mut impl Outcomes,
+    ) {
+        for key in 0..self.keys as u32 {
+            let l = self.cells.latest(key);
+            if l != NONE {
+                self.lineage.release(l, out);
+            }
+        }
+        out.end_of_run();
+        for m in messages {
+            self.lineage.release(m, out);
+        }
+        for key in 0..self.keys as u32 {
+            for region in 0..self.regions {
+                let held = self.cells.get(key, region).node;
+                self.lineage.release(held, out);
+            }
+        }
+    }
+
+    /// Request the row of `key`, which a coming event will read.
+    #[inline]
+    pub fn warm_row(&self, key: u32) {
+        self.cells.prefetch(key);
+    }
+
+    /// Request, for an operation on `key` at `region` whose row was
+    /// requested earlier, the versions it will touch: the one the region
+    /// holds and the key's latest write (a write lets go of both).
+    #[inline]
+    pub fn warm_versions(&self, key: u32, region: usize) {
+        let cell = self.cells.get(key, region);
+        self.lineage.prefetch(cell.node);
+        let latest = self.cells.latest(key);
+        if latest != cell.node && latest != NONE {
+            self.lineage.prefetch(latest);
+        }
+    }
+}
