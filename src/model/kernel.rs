@@ -48,8 +48,8 @@ pub enum Event<T> {
     Client(u32),
     /// The next step of the scenario's script.
     Script,
-    /// The head of replication stream `s` arrives.
-    Delivery(u32),
+    /// The message in slot `slot` of replication stream `stream` arrives.
+    Delivery { stream: u32, slot: u64 },
     /// One of the mode's own events.
     Mode(T),
 }
@@ -236,7 +236,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         }
         mode.start(&mut self);
         let mut events: u64 = 0;
-        while let Some((t, seq, event)) = self.queue.pop() {
+        while let Some((t, _seq, event)) = self.queue.pop() {
             if t > end {
                 break;
             }
@@ -252,7 +252,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                         self.warm_client(c);
                     }
                 }
-                Event::Delivery(si) => self.deliver(&mode, si as usize, t, seq),
+                Event::Delivery { stream, slot } => self.deliver(&mode, stream as usize, slot, t),
                 Event::Script => {
                     let op = self.s.script[self.script_next];
                     self.script_next += 1;
@@ -341,29 +341,17 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         }
     }
 
-    /// The head of stream `si` arrives at `t`, if it is still the message
-    /// scheduled with `seq`.
-    fn deliver<M: Mode<Timer = T>>(&mut self, mode: &M, si: usize, t: Time, seq: u64) {
+    /// The message in `slot` of stream `si` arrives at `t`, unless it was
+    /// withdrawn (`discard`).
+    fn deliver<M: Mode<Timer = T>>(&mut self, mode: &M, si: usize, slot: u64, t: Time) {
         let st = &mut self.streams[si];
-        // A head whose messages were withdrawn (`discard`) may still be
-        // scheduled: skip it.
-        if st.queue.front().is_none_or(|m| m.seq() != seq) {
-            return;
-        }
-        let Some(msg) = st.queue.pop_front() else {
+        let Some(msg) = st.take(slot) else {
             return;
         };
-        st.deliveries += 1;
         let y = st.to;
-        if let Some(next) = st.queue.front() {
-            if next.arrive != Time::MAX {
-                self.queue
-                    .push(next.arrive, next.seq(), Event::Delivery(si as u32));
-            }
-        }
         // A message is requested once, when it becomes the one at that
         // distance, or the last one if fewer are queued.
-        if let Some(ahead) = st.queue.get(STREAM_AHEAD - 1).or(st.queue.back()) {
+        if let Some(ahead) = st.after(slot, STREAM_AHEAD) {
             self.store.warm_row(ahead.key);
         }
         self.rec.delivery(si, t.since(msg.issue));
@@ -406,12 +394,15 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         let st = &mut self.streams[si];
         let arrive = st.arrival(ready, transit);
         let seq = self.queue.next_seq();
-        let was_empty = st.queue.is_empty();
-        st.push(Message::new(
+        let slot = st.push(Message::new(
             version, key, stamp.ts, stamp.rank, issue, arrive, seq,
         ));
-        if was_empty && arrive != Time::MAX {
-            self.queue.push(arrive, seq, Event::Delivery(si as u32));
+        if arrive != Time::MAX {
+            let event = Event::Delivery {
+                stream: si as u32,
+                slot,
+            };
+            self.queue.push(arrive, seq, event);
         }
     }
 
@@ -428,7 +419,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         }
         self.rec.finish(&self.streams);
 
-        let undelivered: u64 = self.streams.iter().map(|st| st.queue.len() as u64).sum();
+        let undelivered: u64 = self.streams.iter().map(|st| st.in_flight()).sum();
         let converged = undelivered == 0
             && (0..self.total_keys as u32).all(|key| self.store.same_everywhere(key));
         let reference = match s.last_fault_end() {
@@ -452,7 +443,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         let in_flight: Vec<VersionId> = self
             .streams
             .iter_mut()
-            .flat_map(|st| st.queue.drain(..).map(|m| m.node))
+            .flat_map(|st| st.discard().into_iter().map(|m| m.node))
             .collect();
         self.store.close(in_flight, &mut self.rec);
 
@@ -767,25 +758,23 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     }
 
     /// Messages queued on the stream `from` → `to` and not yet arrived.
-    pub fn backlog(&self, from: usize, to: usize) -> usize {
-        self.streams[self.stream_of[from * self.n + to]].queue.len()
+    pub fn backlog(&self, from: usize, to: usize) -> u64 {
+        self.streams[self.stream_of[from * self.n + to]].in_flight()
     }
 
-    /// When the last message queued on `from` → `to` arrives (streams are
-    /// FIFO, so everything queued before it is there by then), if any is
-    /// queued; `Time::MAX` if it never does.
+    /// When every message queued on `from` → `to` has arrived, if any is
+    /// in flight; `Time::MAX` if one never does.
     pub fn last_arrival(&self, from: usize, to: usize) -> Option<Time> {
         self.streams[self.stream_of[from * self.n + to]]
-            .queue
-            .back()
+            .undelivered()
             .map(|m| m.arrive)
+            .max()
     }
 
     /// The versions queued on `from` → `to` and not yet arrived, in order.
     pub fn in_flight(&self, from: usize, to: usize) -> impl Iterator<Item = VersionId> + '_ {
         self.streams[self.stream_of[from * self.n + to]]
-            .queue
-            .iter()
+            .undelivered()
             .map(|m| m.node)
     }
 
@@ -814,7 +803,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     /// Withdraw every message queued on `from` → `to`: they never arrive.
     pub fn discard(&mut self, from: usize, to: usize) {
         let si = self.stream_of[from * self.n + to];
-        while let Some(m) = self.streams[si].queue.pop_front() {
+        for m in self.streams[si].discard() {
             self.store.copy_dropped(m.node, &mut self.rec);
         }
     }

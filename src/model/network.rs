@@ -5,9 +5,11 @@
 //! crosses in its drawn transit time, and never arrives before a message
 //! queued earlier. A message in transit when its link goes down is sent
 //! again when the link heals. Because the fault schedule is fixed up front,
-//! the arrival time of a message is known the moment it is queued; the
-//! queue therefore holds messages in arrival order and the kernel only ever
-//! needs to look at its head.
+//! the arrival time of a message is known the moment it is queued, and the
+//! message is scheduled in the event queue then. The stream keeps its
+//! messages in the order they were sent, each under a slot number, until
+//! they and every message sent before them have arrived: what is still in
+//! flight, and the oldest of it, can be read off the stream at any time.
 
 use std::collections::VecDeque;
 
@@ -82,13 +84,21 @@ impl Message {
     }
 }
 
+/// A message that has arrived is marked by this node in its slot.
+const ARRIVED: u32 = u32::MAX;
+
 /// One direction of one region pair.
 #[derive(Clone, Debug)]
 pub struct Stream {
     pub from: usize,
     pub to: usize,
-    /// Messages queued and not yet arrived, in arrival order.
-    pub queue: VecDeque<Message>,
+    /// Messages in the order sent, from the oldest one not yet arrived;
+    /// those that arrived since are marked `ARRIVED`.
+    sent: VecDeque<Message>,
+    /// Slot number of `sent[0]`.
+    base: u64,
+    /// Messages sent and not yet arrived.
+    in_flight: u64,
     /// Down windows of this link, merged and sorted.
     down: Vec<Window>,
     /// First window that may still matter (dispatch times only grow).
@@ -111,7 +121,9 @@ impl Stream {
         Stream {
             from,
             to,
-            queue: VecDeque::new(),
+            sent: VecDeque::new(),
+            base: 0,
+            in_flight: 0,
             down,
             cursor: 0,
             service,
@@ -156,14 +168,67 @@ impl Stream {
         arrive
     }
 
-    /// Queue a message (its arrival already computed by `arrival`).
+    /// Queue a message (its arrival already computed by `arrival`);
+    /// returns its slot.
     #[inline]
-    pub fn push(&mut self, message: Message) {
-        self.queue.push_back(message);
-        let len = self.queue.len() as u64;
-        if len > self.max_backlog {
-            self.max_backlog = len;
+    pub fn push(&mut self, message: Message) -> u64 {
+        debug_assert!(message.node != ARRIVED);
+        self.sent.push_back(message);
+        self.in_flight += 1;
+        if self.in_flight > self.max_backlog {
+            self.max_backlog = self.in_flight;
         }
+        self.base + self.sent.len() as u64 - 1
+    }
+
+    /// The message in `slot` arrives: taken out, unless it was discarded.
+    #[inline]
+    pub fn take(&mut self, slot: u64) -> Option<Message> {
+        let i = slot.checked_sub(self.base)? as usize;
+        let m = self.sent.get_mut(i)?;
+        if m.node == ARRIVED {
+            return None;
+        }
+        let msg = *m;
+        m.node = ARRIVED;
+        self.in_flight -= 1;
+        self.deliveries += 1;
+        while self.sent.front().is_some_and(|m| m.node == ARRIVED) {
+            self.sent.pop_front();
+            self.base += 1;
+        }
+        Some(msg)
+    }
+
+    /// The message sent `k` after the one in `slot`, or the last one sent
+    /// if fewer were, if not yet arrived.
+    #[inline]
+    pub fn after(&self, slot: u64, k: usize) -> Option<&Message> {
+        let i = slot.saturating_sub(self.base) as usize + k;
+        self.sent
+            .get(i)
+            .or(self.sent.back())
+            .filter(|m| m.node != ARRIVED)
+    }
+
+    /// How many messages are in flight.
+    #[inline]
+    pub fn in_flight(&self) -> u64 {
+        self.in_flight
+    }
+
+    /// The messages in flight, in the order sent.
+    pub fn undelivered(&self) -> impl Iterator<Item = &Message> + '_ {
+        self.sent.iter().filter(|m| m.node != ARRIVED)
+    }
+
+    /// Withdraw every message in flight (they never arrive); returns them.
+    pub fn discard(&mut self) -> Vec<Message> {
+        let gone: Vec<Message> = self.undelivered().copied().collect();
+        self.base += self.sent.len() as u64;
+        self.sent.clear();
+        self.in_flight = 0;
+        gone
     }
 }
 

@@ -123,8 +123,8 @@ impl Recorder {
                 .push((!empty).then(|| sb.live.quantile_ms(0.5)));
             sb.lag_p99_ms
                 .push((!empty).then(|| sb.live.quantile_ms(0.99)));
-            sb.backlog.push(st.queue.len() as u64);
-            backlog += st.queue.len() as u64;
+            sb.backlog.push(st.in_flight());
+            backlog += st.in_flight();
             sb.live.reset();
         }
         let row = self.buckets.last_mut().expect("a bucket is always open");

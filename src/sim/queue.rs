@@ -1,5 +1,5 @@
-//! The event queue: a min-heap of typed events ordered by (time, sequence
-//! number).
+//! The event queue: typed events ordered by (time, sequence number), with
+//! every message in flight in it at once.
 //!
 //! The caller's event type is carried in the entry itself, so handling an
 //! event needs no decoding of packed fields and no side table of payloads.
@@ -7,21 +7,28 @@
 //! unique; events at the same instant run in the order they were
 //! scheduled, and the payload never decides the order.
 //!
-//! Most events come from a few sources whose own events are already in
-//! time order (each replication stream is FIFO, each client's arrivals are
-//! increasing), so the caller keeps only the next event of each source
-//! here and the heap stays tiny.
-//!
-//! Handling an event nearly always schedules the next one of its source,
-//! so `pop` leaves the event it returns at the top of the heap, and the
-//! next `push` puts its event in that place: one sift down the heap instead
-//! of a removal and an insertion. Until then the stale top is the smallest
-//! entry, so nothing pushed in between can rise above it.
+//! A run keeps hundreds of thousands of events pending (every replication
+//! message in flight), so one binary heap would make each event a walk of
+//! twenty cache-missing levels. This is a calendar queue instead: time is
+//! cut into buckets of `WIDTH_NS`; the next `BUCKETS` buckets are unsorted
+//! lists (pushing is an append), and anything further is in an overflow
+//! heap. The bucket now being served is its list sorted once (popping is
+//! taking the last entry), beside a small heap for what is scheduled into
+//! it while it is served (a client's next operation, mostly). When both
+//! run empty, the next bucket's list is sorted and served, and the
+//! overflow entries that now fall in range move into the lists. The order popped is exactly (time, sequence),
+//! whatever the bucket sizes: the buckets only decide where an entry waits.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::time::Time;
+
+/// Width of a bucket: about a millisecond.
+const WIDTH_NS: u64 = 1 << 20;
+
+/// Buckets ahead of the current one: about 4.4 s.
+const BUCKETS: usize = 4096;
 
 /// A scheduled event. Ordered so that the heap's greatest entry is the
 /// earliest one (smallest time, then smallest sequence number).
@@ -53,20 +60,34 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-/// Sequence numbers and the heap of pending events.
+/// Sequence numbers and the pending events.
 #[derive(Debug)]
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
-    /// The top of the heap was returned by `pop` and is no longer pending.
-    popped: bool,
+    /// The current bucket's entries, latest first (served from the end).
+    current: Vec<Entry<E>>,
+    /// Entries scheduled into the current bucket while it is served.
+    late: BinaryHeap<Entry<E>>,
+    /// End of the current bucket; bucket `k` of `ahead` (counted from
+    /// `first`) holds entries in `[current_end + k·W, current_end + (k+1)·W)`.
+    current_end: u64,
+    ahead: Vec<Vec<Entry<E>>>,
+    first: usize,
+    in_ahead: usize,
+    /// Entries at or after `current_end + BUCKETS·W`.
+    far: BinaryHeap<Entry<E>>,
     next_seq: u64,
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
-            heap: BinaryHeap::new(),
-            popped: false,
+            current: Vec::new(),
+            late: BinaryHeap::new(),
+            current_end: WIDTH_NS,
+            ahead: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            first: 0,
+            in_ahead: 0,
+            far: BinaryHeap::new(),
             next_seq: 0,
         }
     }
@@ -77,8 +98,7 @@ impl<E: Copy> EventQueue<E> {
         EventQueue::default()
     }
 
-    /// A fresh sequence number: call it when an event is scheduled, even if
-    /// the event waits behind others of its source and is not pushed yet.
+    /// A fresh sequence number: call it when an event is scheduled.
     #[inline]
     pub fn next_seq(&mut self) -> u64 {
         let s = self.next_seq;
@@ -90,14 +110,19 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub fn push(&mut self, time: Time, seq: u64, event: E) {
         let entry = Entry { time, seq, event };
-        if self.popped {
-            self.popped = false;
-            if let Some(mut top) = self.heap.peek_mut() {
-                *top = entry;
-                return;
-            }
+        let t = time.ns();
+        if t < self.current_end {
+            self.late.push(entry);
+            return;
         }
-        self.heap.push(entry);
+        let k = ((t - self.current_end) / WIDTH_NS) as usize;
+        if k < BUCKETS {
+            let i = (self.first + k) % BUCKETS;
+            self.ahead[i].push(entry);
+            self.in_ahead += 1;
+        } else {
+            self.far.push(entry);
+        }
     }
 
     /// Schedule `event` at `time` with a fresh sequence number.
@@ -107,17 +132,77 @@ impl<E: Copy> EventQueue<E> {
         self.push(time, seq, event);
     }
 
+    /// How many events are pending.
+    pub fn len(&self) -> usize {
+        self.current.len() + self.late.len() + self.in_ahead + self.far.len()
+    }
+
+    /// Whether no event is pending.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The earliest pending event, removed: its time, sequence number and
     /// payload.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, u64, E)> {
-        if std::mem::take(&mut self.popped) {
-            self.heap.pop();
+        loop {
+            // The greater entry in the heap order is the earlier one.
+            let e = match (self.current.last(), self.late.peek()) {
+                (Some(c), Some(l)) if l > c => self.late.pop(),
+                (Some(_), _) => self.current.pop(),
+                (None, Some(_)) => self.late.pop(),
+                (None, None) => {
+                    if !self.advance() {
+                        return None;
+                    }
+                    continue;
+                }
+            };
+            let e = e.expect("checked");
+            return Some((e.time, e.seq, e.event));
         }
-        let e = self.heap.peek()?;
-        let out = (e.time, e.seq, e.event);
-        self.popped = true;
-        Some(out)
+    }
+
+    /// Make the next bucket current; `false` when nothing is pending.
+    #[cold]
+    fn advance(&mut self) -> bool {
+        if self.in_ahead == 0 {
+            // Nothing in the next buckets: jump to the overflow's earliest.
+            let Some(min) = self.far.peek().map(|e| e.time.ns()) else {
+                return false;
+            };
+            if min >= self.current_end {
+                self.current_end += (min - self.current_end) / WIDTH_NS * WIDTH_NS;
+            }
+            self.pull_far();
+        }
+        // The emptied list keeps its room for a later bucket.
+        std::mem::swap(&mut self.current, &mut self.ahead[self.first]);
+        self.in_ahead -= self.current.len();
+        // Ascending in the heap order is latest first.
+        self.current.sort_unstable();
+        self.first = (self.first + 1) % BUCKETS;
+        self.current_end += WIDTH_NS;
+        self.pull_far();
+        true
+    }
+
+    /// Move overflow entries that now fall within the buckets ahead.
+    fn pull_far(&mut self) {
+        let horizon = self.current_end + BUCKETS as u64 * WIDTH_NS;
+        while self.far.peek().is_some_and(|e| e.time.ns() < horizon) {
+            let e = self.far.pop().expect("peeked");
+            let t = e.time.ns();
+            if t < self.current_end {
+                self.late.push(e);
+            } else {
+                let k = ((t - self.current_end) / WIDTH_NS) as usize;
+                let i = (self.first + k) % BUCKETS;
+                self.ahead[i].push(e);
+                self.in_ahead += 1;
+            }
+        }
     }
 }
 
@@ -141,30 +226,45 @@ mod tests {
         assert_eq!(q.pop(), None);
     }
 
-    /// Against a plain sorted list, with sources that often schedule
-    /// several events at once and that grow the tree.
+    /// Against a plain sorted list, as a simulation uses it (nothing is
+    /// scheduled before the last event popped), with delays from a
+    /// nanosecond to far beyond the buckets, gaps the queue must jump,
+    /// and many ties.
     #[test]
     fn agrees_with_a_sorted_list() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
         let mut q = EventQueue::new();
         let mut model: Vec<(Time, u64, u32)> = Vec::new();
-        for step in 0..20_000 {
-            if rng.random::<f64>() < 0.55 {
+        let mut now = 0u64;
+        for step in 0..200_000u32 {
+            if rng.random::<f64>() < 0.52 {
                 let seq = q.next_seq();
-                let t = Time(rng.random_range(0..200u64) + step / 10);
-                let payload = rng.random_range(0..(1 + step as u32 / 1000).min(40));
-                q.push(t, seq, payload);
-                model.push((t, seq, payload));
+                let delay = match rng.random_range(0..5) {
+                    0 => 0,
+                    1 => rng.random_range(0..1_000u64),
+                    2 => rng.random_range(0..5 * WIDTH_NS),
+                    3 => rng.random_range(0..2 * BUCKETS as u64 * WIDTH_NS),
+                    _ => rng.random_range(0..50 * BUCKETS as u64 * WIDTH_NS),
+                };
+                let t = Time(now + delay);
+                q.push(t, seq, step);
+                model.push((t, seq, step));
             } else {
                 model.sort();
                 let expected = (!model.is_empty()).then(|| model.remove(0));
-                assert_eq!(q.pop(), expected);
+                let got = q.pop();
+                assert_eq!(got, expected);
+                if let Some((t, _, _)) = got {
+                    now = t.ns();
+                }
             }
+            assert_eq!(q.len(), model.len());
         }
         model.sort();
         for e in model {
             assert_eq!(q.pop(), Some(e));
         }
         assert_eq!(q.pop(), None);
+        assert!(q.is_empty());
     }
 }
