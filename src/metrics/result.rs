@@ -30,6 +30,7 @@ pub struct Summary {
     pub seed: u64,
     pub mode: String,
     pub timestamps: String,
+    pub ordering: String,
     pub duration_s: f64,
     pub writes: u64,
     pub reads: u64,

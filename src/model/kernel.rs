@@ -27,7 +27,7 @@ use super::workload::{ClientSource, Op};
 use super::{RunOptions, RunOutput};
 use crate::error::{Error, Result};
 use crate::metrics::result::*;
-use crate::scenario::{OutageClients, Scenario, TableKind};
+use crate::scenario::{Ordering, OutageClients, Scenario, TableKind};
 use crate::sim::dist::Sampler;
 use crate::sim::queue::EventQueue;
 use crate::sim::rng::{stream, SimRng};
@@ -99,6 +99,7 @@ pub struct Kernel<'a, T> {
     nearest: Vec<Vec<usize>>,
     queue: EventQueue<Event<T>>,
     rec: Recorder,
+    ordering: Ordering,
     next_write_id: u64,
     last_change: Time,
     last_event: Time,
@@ -143,6 +144,11 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             .collect();
         let rank = lww::ranks(s.regions.iter().map(|r| r.name.as_str()));
 
+        let ordering = if M::SHIPS_LOG {
+            Ordering::Stream
+        } else {
+            s.replication.ordering
+        };
         let mut stream_of = vec![usize::MAX; n * n];
         let mut streams = Vec::new();
         let mut link_rng = Vec::new();
@@ -158,6 +164,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                     to,
                     schedule.link_down[from][to].clone(),
                     s.replication.throughput_per_s,
+                    ordering,
                 ));
                 let purpose = format!("link/{}/{}", s.regions[from].name, s.regions[to].name);
                 link_rng.push(stream(s.seed, &purpose));
@@ -212,6 +219,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             nearest,
             queue: EventQueue::new(),
             rec,
+            ordering,
             next_write_id: 1,
             last_change: Time::ZERO,
             last_event: Time::ZERO,
@@ -392,7 +400,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     ) {
         let transit = self.link_delay[si].sample(&mut self.link_rng[si]);
         let st = &mut self.streams[si];
-        let arrive = st.arrival(ready, transit);
+        let arrive = st.arrival(key, issue, ready, transit);
         let seq = self.queue.next_seq();
         let slot = st.push(Message::new(
             version, key, stamp.ts, stamp.rank, issue, arrive, seq,
@@ -526,6 +534,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             seed: s.seed,
             mode: s.replication.mode.name().to_string(),
             timestamps: s.replication.timestamps.name().to_string(),
+            ordering: self.ordering.name().to_string(),
             duration_s: duration.as_secs(),
             writes: rec.writes,
             reads: rec.reads,

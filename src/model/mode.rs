@@ -42,6 +42,10 @@ pub trait Mode: Sized {
     /// copy). Stale-read checks use it to cut their walk short.
     const ISSUED_IN_ORDER: bool;
 
+    /// Whether the mode ships a log that must arrive in order: its streams
+    /// are then FIFO whatever `replication.ordering` says.
+    const SHIPS_LOG: bool = false;
+
     /// Whether clients may be sent to `region` (a witness serves none).
     fn serves_clients(&self, _region: usize) -> bool {
         true

@@ -7,7 +7,8 @@
 //! Pure functions of the scenario: no I/O.
 
 use crate::scenario::{
-    Failover, FailoverTarget, FaultKind, Mode, Scenario, SecondaryWrites, SinglePrimary, Strong,
+    Failover, FailoverTarget, FaultKind, Mode, Ordering, Scenario, SecondaryWrites, SinglePrimary,
+    Strong,
 };
 use crate::sim::time::NS_PER_S;
 
@@ -56,6 +57,12 @@ pub fn for_mode(s: &Scenario, mode: &str) -> Result<Scenario, String> {
             ))
         }
     };
+    // A shipped log is in order; leaving it, items are again the default.
+    if matches!(v.replication.mode, Mode::SinglePrimary(_)) {
+        v.replication.ordering = Ordering::Stream;
+    } else if matches!(s.replication.mode, Mode::SinglePrimary(_)) {
+        v.replication.ordering = Ordering::Item;
+    }
     if mode != "single_primary" {
         v.faults
             .retain(|f| !matches!(f.kind, FaultKind::Switchover { .. }));

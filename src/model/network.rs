@@ -1,9 +1,10 @@
-//! Replication streams: one FIFO queue per ordered region pair.
+//! Replication streams: one per ordered region pair.
 //!
 //! A message becomes ready after the origin's pipeline delay, is dispatched
 //! when the link is up (and, with a throughput, when the stream is free),
 //! crosses in its drawn transit time, and never arrives before a message
-//! queued earlier. A message in transit when its link goes down is sent
+//! queued earlier for the same item (`item` ordering) or before any
+//! message queued earlier (`stream` ordering). A message in transit when its link goes down is sent
 //! again when the link heals. Because the fault schedule is fixed up front,
 //! the arrival time of a message is known the moment it is queued, and the
 //! message is scheduled in the event queue then. The stream keeps its
@@ -13,8 +14,11 @@
 
 use std::collections::VecDeque;
 
+use rustc_hash::FxHashMap;
+
 use super::faults::Window;
 use super::lww::Stamp;
+use crate::scenario::Ordering;
 use crate::sim::time::{Nanos, Time};
 
 /// A message on a stream: which version, and when it arrives. It carries
@@ -105,16 +109,27 @@ pub struct Stream {
     cursor: usize,
     /// Time between dispatches; zero without a throughput limit.
     service: Nanos,
-    /// Earliest time the next message may be dispatched.
+    /// Earliest time the next message may be dispatched (with a
+    /// throughput limit).
     free_at: Time,
-    /// Arrival time of the last message queued.
+    ordering: Ordering,
+    /// Arrival time of the last message queued (`stream` ordering).
     last_arrival: Time,
+    /// Per item with a message in flight, the latest arrival queued for
+    /// it (`item` ordering). Only looked up, never iterated.
+    last_arrival_of: FxHashMap<u32, Time>,
     pub max_backlog: u64,
     pub deliveries: u64,
 }
 
 impl Stream {
-    pub fn new(from: usize, to: usize, down: Vec<Window>, throughput_per_s: Option<f64>) -> Stream {
+    pub fn new(
+        from: usize,
+        to: usize,
+        down: Vec<Window>,
+        throughput_per_s: Option<f64>,
+        ordering: Ordering,
+    ) -> Stream {
         let service = throughput_per_s
             .map(|r| (1e9 / r).round() as Nanos)
             .unwrap_or(0);
@@ -128,23 +143,55 @@ impl Stream {
             cursor: 0,
             service,
             free_at: Time::ZERO,
+            ordering,
             last_arrival: Time::ZERO,
+            last_arrival_of: FxHashMap::default(),
             max_backlog: 0,
             deliveries: 0,
         }
     }
 
-    /// When a message ready at `ready` with transit time `transit` arrives,
-    /// given every message queued before it. Updates the stream's state.
-    pub fn arrival(&mut self, ready: Time, transit: Nanos) -> Time {
-        let mut dispatch = ready.max(self.free_at);
-        loop {
-            while self.cursor < self.down.len()
-                && self.down[self.cursor].end.is_some_and(|e| e <= dispatch)
-            {
-                self.cursor += 1;
+    /// When a message for item `key`, sent at `now` (sends come in time
+    /// order), ready at `ready` with transit time `transit`, arrives, given every message queued before it. Updates
+    /// the stream's state.
+    #[inline]
+    pub fn arrival(&mut self, key: u32, now: Time, ready: Time, transit: Nanos) -> Time {
+        let on_wire = self.on_wire(now, ready, transit);
+        match self.ordering {
+            Ordering::Stream => {
+                let arrive = on_wire.max(self.last_arrival);
+                self.last_arrival = arrive;
+                arrive
             }
-            let Some(w) = self.down.get(self.cursor) else {
+            Ordering::Item => {
+                let last = self.last_arrival_of.entry(key).or_insert(Time::ZERO);
+                let arrive = on_wire.max(*last);
+                *last = arrive;
+                arrive
+            }
+        }
+    }
+
+    /// When a message sent at `now` and ready at `ready` would arrive with
+    /// no earlier message to wait for, given the link's down windows and
+    /// the stream's throughput.
+    fn on_wire(&mut self, now: Time, ready: Time, transit: Nanos) -> Time {
+        // A log is shipped in order, and with a throughput limit messages
+        // are served one at a time in the order sent: then dispatch times
+        // only grow. Otherwise an item's message waits for nothing before
+        // it leaves.
+        let in_order = self.service != 0 || self.ordering == Ordering::Stream;
+        let mut dispatch = if in_order {
+            ready.max(self.free_at)
+        } else {
+            ready
+        };
+        let mut i = self.cursor;
+        loop {
+            while i < self.down.len() && self.down[i].end.is_some_and(|e| e <= dispatch) {
+                i += 1;
+            }
+            let Some(w) = self.down.get(i) else {
                 break;
             };
             // Down now, or goes down while the message is crossing: it is
@@ -154,7 +201,6 @@ impl Stream {
                     Some(e) => dispatch = e,
                     None => {
                         self.free_at = Time::MAX;
-                        self.last_arrival = Time::MAX;
                         return Time::MAX;
                     }
                 }
@@ -162,10 +208,21 @@ impl Stream {
                 break;
             }
         }
+        // Windows over before the earliest time a later message can leave
+        // never matter again.
+        if in_order {
+            self.cursor = i;
+        } else {
+            while self
+                .down
+                .get(self.cursor)
+                .is_some_and(|w| w.end.is_some_and(|e| e <= now))
+            {
+                self.cursor += 1;
+            }
+        }
         self.free_at = dispatch.after(self.service);
-        let arrive = dispatch.after(transit).max(self.last_arrival);
-        self.last_arrival = arrive;
-        arrive
+        dispatch.after(transit)
     }
 
     /// Queue a message (its arrival already computed by `arrival`);
@@ -191,6 +248,13 @@ impl Stream {
         }
         let msg = *m;
         m.node = ARRIVED;
+        if self.ordering == Ordering::Item
+            && self.last_arrival_of.get(&msg.key) == Some(&msg.arrive)
+        {
+            // No later message for the item is in flight: a later one
+            // would arrive no earlier.
+            self.last_arrival_of.remove(&msg.key);
+        }
         self.in_flight -= 1;
         self.deliveries += 1;
         while self.sent.front().is_some_and(|m| m.node == ARRIVED) {
@@ -228,6 +292,7 @@ impl Stream {
         self.base += self.sent.len() as u64;
         self.sent.clear();
         self.in_flight = 0;
+        self.last_arrival_of.clear();
         gone
     }
 }
@@ -248,40 +313,66 @@ mod tests {
 
     #[test]
     fn fifo_never_overtakes() {
-        let mut s = Stream::new(0, 1, vec![], None);
-        assert_eq!(s.arrival(Time(0), 100), Time(100));
+        let mut s = Stream::new(0, 1, vec![], None, Ordering::Stream);
+        assert_eq!(s.arrival(0, Time(0), Time(0), 100), Time(100));
         // Ready later but faster: waits for the one ahead.
-        assert_eq!(s.arrival(Time(10), 20), Time(100));
-        assert_eq!(s.arrival(Time(200), 5), Time(205));
+        assert_eq!(s.arrival(0, Time(0), Time(10), 20), Time(100));
+        assert_eq!(s.arrival(0, Time(0), Time(200), 5), Time(205));
+    }
+
+    #[test]
+    fn item_order_keeps_each_item_in_order_only() {
+        let mut s = Stream::new(0, 1, vec![], None, Ordering::Item);
+        assert_eq!(s.arrival(7, Time(0), Time(0), 100), Time(100));
+        // Another item overtakes the slow message.
+        assert_eq!(s.arrival(8, Time(0), Time(10), 20), Time(30));
+        // The same item waits for it.
+        assert_eq!(s.arrival(7, Time(0), Time(20), 5), Time(100));
+        // Once the item's last message has arrived, nothing is waited for.
+        let m = |key, arrive| Message::new(0, key, 0, 0, Time(0), Time(arrive), 0);
+        let a = s.push(m(7, 100));
+        let b = s.push(m(7, 100));
+        assert!(s.take(a).is_some() && s.take(b).is_some());
+        assert_eq!(s.arrival(7, Time(0), Time(200), 5), Time(205));
     }
 
     #[test]
     fn partition_holds_and_resends() {
         // Link down during [50, 80).
-        let mut s = Stream::new(0, 1, down(&[(50, Some(80))]), None);
+        let mut s = Stream::new(0, 1, down(&[(50, Some(80))]), None, Ordering::Stream);
         // Arrives at 40: before the partition, untouched.
-        assert_eq!(s.arrival(Time(0), 40), Time(40));
+        assert_eq!(s.arrival(0, Time(0), Time(0), 40), Time(40));
         // In transit at 50: sent again at 80, arrives 80 + 30.
-        assert_eq!(s.arrival(Time(30), 30), Time(110));
+        assert_eq!(s.arrival(0, Time(0), Time(30), 30), Time(110));
         // Ready during the partition: leaves at the heal.
-        assert_eq!(s.arrival(Time(60), 10), Time(110));
-        assert_eq!(s.arrival(Time(100), 10), Time(110));
-        assert_eq!(s.arrival(Time(200), 10), Time(210));
+        assert_eq!(s.arrival(0, Time(0), Time(60), 10), Time(110));
+        assert_eq!(s.arrival(0, Time(0), Time(100), 10), Time(110));
+        assert_eq!(s.arrival(0, Time(0), Time(200), 10), Time(210));
+    }
+
+    #[test]
+    fn item_order_holds_every_message_that_meets_a_partition() {
+        // Link down during [100, 1100): in transit at 100, then ready
+        // inside the window, both leave at the heal.
+        let mut s = Stream::new(0, 1, down(&[(100, Some(1100))]), None, Ordering::Item);
+        assert_eq!(s.arrival(1, Time(50), Time(50), 100), Time(1200));
+        assert_eq!(s.arrival(2, Time(500), Time(500), 100), Time(1200));
+        assert_eq!(s.arrival(3, Time(1500), Time(1500), 100), Time(1600));
     }
 
     #[test]
     fn endless_partition_never_delivers() {
-        let mut s = Stream::new(0, 1, down(&[(50, None)]), None);
-        assert_eq!(s.arrival(Time(0), 10), Time(10));
-        assert_eq!(s.arrival(Time(45), 10), Time::MAX);
-        assert_eq!(s.arrival(Time(0), 1), Time::MAX);
+        let mut s = Stream::new(0, 1, down(&[(50, None)]), None, Ordering::Stream);
+        assert_eq!(s.arrival(0, Time(0), Time(0), 10), Time(10));
+        assert_eq!(s.arrival(0, Time(0), Time(45), 10), Time::MAX);
+        assert_eq!(s.arrival(0, Time(0), Time(0), 1), Time::MAX);
     }
 
     #[test]
     fn throughput_spaces_dispatches() {
         // 1000 messages/s: one dispatch per millisecond.
-        let mut s = Stream::new(0, 1, vec![], Some(1000.0));
-        let a: Vec<Time> = (0..3).map(|_| s.arrival(Time(0), 5)).collect();
+        let mut s = Stream::new(0, 1, vec![], Some(1000.0), Ordering::Stream);
+        let a: Vec<Time> = (0..3).map(|_| s.arrival(0, Time(0), Time(0), 5)).collect();
         assert_eq!(a, vec![Time(5), Time(1_000_005), Time(2_000_005)]);
     }
 }

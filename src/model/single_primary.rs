@@ -227,6 +227,8 @@ impl Mode for SinglePrimaryMode {
     /// A forwarded write is issued before the version it is built on.
     const ISSUED_IN_ORDER: bool = false;
 
+    const SHIPS_LOG: bool = true;
+
     /// Schedule the fault-driven events (outages, switchovers).
     fn start(&mut self, k: Ctx) {
         for f in &k.scenario().faults {

@@ -90,6 +90,7 @@ const SUMMARY: &[Column<Summary>] = &[
     col("seed", |s| Cell::Count(s.seed)),
     col("mode", |s| Cell::Text(s.mode.clone())),
     col("timestamps", |s| Cell::Text(s.timestamps.clone())),
+    col("ordering", |s| Cell::Text(s.ordering.clone())),
     col("duration_s", |s| Cell::Secs(s.duration_s)),
     col("writes", |s| Cell::Count(s.writes)),
     col("reads", |s| Cell::Count(s.reads)),
@@ -341,7 +342,8 @@ pub fn summary_numeric_columns() -> Vec<&'static str> {
 mod tests {
     use super::*;
 
-    const SUMMARY_CONTRACT: &str = "scenario,seed,mode,timestamps,duration_s,writes,reads,\
+    const SUMMARY_CONTRACT: &str =
+        "scenario,seed,mode,timestamps,ordering,duration_s,writes,reads,\
         lost_writes,lost_write_rate,conflicts,causal_inversions,increments,lost_increments,\
         stale_reads,stale_read_rate,lag_p50_ms,lag_p99_ms,lag_max_ms,converged,convergence_ms";
 
@@ -397,6 +399,7 @@ mod tests {
             seed: 7,
             mode: "active_active".into(),
             timestamps: "wall".into(),
+            ordering: "item".into(),
             duration_s: 300.0,
             writes: 10,
             lost_writes: 1,
@@ -410,7 +413,7 @@ mod tests {
         assert!(lines.next().unwrap().starts_with(SUMMARY_CONTRACT));
         let row = lines.next().unwrap();
         assert!(row.starts_with(
-            "x,7,active_active,wall,300.000000,10,0,1,0.100000,0,0,0,0,0,0.000000,\
+            "x,7,active_active,wall,item,300.000000,10,0,1,0.100000,0,0,0,0,0,0.000000,\
              12.346,0.000,0.000,true,0.000,"
         ));
         assert!(lines.next().is_none());

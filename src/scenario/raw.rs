@@ -200,6 +200,7 @@ impl<'de> Deserialize<'de> for RawLatency {
 pub struct RawReplication {
     pub mode: Option<RawMode>,
     pub timestamps: Option<RawTimestamps>,
+    pub ordering: Option<RawOrdering>,
     pub pipeline: Option<RawLatency>,
     pub throughput: Option<Rate>,
     pub primary: Option<String>,
@@ -222,6 +223,13 @@ pub enum RawTimestamps {
     Wall,
     Hlc,
     TrueTime,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawOrdering {
+    Item,
+    Stream,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]

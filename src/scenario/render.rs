@@ -51,6 +51,7 @@ pub fn to_yaml(s: &Scenario) -> String {
     o.push_str("\nreplication:\n");
     let _ = writeln!(o, "  mode: {}", r.mode.name());
     let _ = writeln!(o, "  timestamps: {}", r.timestamps.name());
+    let _ = writeln!(o, "  ordering: {}", r.ordering.name());
     let _ = writeln!(o, "  pipeline: {}", latency(&r.pipeline));
     if let Some(t) = r.throughput_per_s {
         let _ = writeln!(o, "  throughput: {}/s", number(t));

@@ -77,10 +77,40 @@ pub use crate::sim::dist::Latency;
 pub struct Replication {
     pub mode: Mode,
     pub timestamps: Timestamps,
+    /// Which earlier messages a message on a stream waits for.
+    pub ordering: Ordering,
     /// Change capture and shipping delay at the origin, drawn once per write.
     pub pipeline: Latency,
     /// Optional service rate of every stream, messages per second.
     pub throughput_per_s: Option<f64>,
+}
+
+/// What a replication stream keeps in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ordering {
+    /// A write to an item never arrives before an earlier write to the
+    /// same item on the same stream; items are independent (DynamoDB).
+    Item,
+    /// The whole stream is FIFO (a shipped log, as Aurora's).
+    Stream,
+}
+
+impl Ordering {
+    /// The name as written in YAML and in `summary.csv`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Ordering::Item => "item",
+            Ordering::Stream => "stream",
+        }
+    }
+
+    /// The default of a mode: a log is shipped in order; items otherwise.
+    pub fn default_for(mode: &Mode) -> Ordering {
+        match mode {
+            Mode::SinglePrimary(_) => Ordering::Stream,
+            _ => Ordering::Item,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

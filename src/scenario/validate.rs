@@ -778,6 +778,7 @@ fn replication(
         return Ok(Replication {
             mode: Mode::ActiveActive,
             timestamps: Timestamps::Wall,
+            ordering: Ordering::Item,
             pipeline: default_pipeline(),
             throughput_per_s: None,
         });
@@ -879,8 +880,22 @@ fn replication(
         Some(p) => latency(cx, p, path!["replication", "pipeline"])?,
         None => default_pipeline(),
     };
+    let ordering = match raw.ordering {
+        None => Ordering::default_for(&mode),
+        Some(RawOrdering::Stream) => Ordering::Stream,
+        Some(RawOrdering::Item) => {
+            if matches!(mode, Mode::SinglePrimary(_)) {
+                return Err(cx.err(
+                    path!["replication", "ordering"],
+                    "single_primary ships its log in order, so a secondary always holds a prefix of it; ordering must be stream",
+                ));
+            }
+            Ordering::Item
+        }
+    };
     Ok(Replication {
         mode,
+        ordering,
         timestamps: match raw.timestamps {
             None | Some(RawTimestamps::Wall) => Timestamps::Wall,
             Some(RawTimestamps::Hlc) => Timestamps::Hlc,

@@ -34,6 +34,7 @@ pub fn base(n: usize, delay_ns: u64, keys: u32, duration_ns: u64) -> Scenario {
         replication: Replication {
             mode: Mode::ActiveActive,
             timestamps: Timestamps::TrueTime,
+            ordering: Ordering::Item,
             pipeline: Latency::Constant(0),
             throughput_per_s: None,
         },

@@ -104,9 +104,8 @@ fn a_mode_that_cannot_run_is_a_row_with_a_note() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4);
     let header: Vec<&str> = lines[0].split(',').collect();
-    assert!(
-        lines[0].starts_with("scenario,seed,mode,timestamps,duration_s,writes,reads,lost_writes")
-    );
+    assert!(lines[0]
+        .starts_with("scenario,seed,mode,timestamps,ordering,duration_s,writes,reads,lost_writes"));
     assert!(header.contains(&"write_latency_p99_ms.r3") && header.contains(&"rpo_lost_writes"));
     assert_eq!(*header.last().unwrap(), "note");
     assert!(lines[1].starts_with("test,1,active_active,"));

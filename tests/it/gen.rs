@@ -111,6 +111,13 @@ pub fn scenario(seed: u64) -> Scenario {
         throughput_per_s: g
             .random_bool(0.3)
             .then(|| round3(g.random_range(20.0..2_000.0))),
+        ordering: Ordering::Item,
+    };
+    let mut replication = replication;
+    replication.ordering = match replication.mode {
+        Mode::SinglePrimary(_) => Ordering::Stream,
+        _ if g.random_bool(0.5) => Ordering::Stream,
+        _ => Ordering::Item,
     };
 
     let tables: Vec<Table> = (0..g.random_range(1..=3))

@@ -6,6 +6,7 @@ mod compare;
 mod compare_report;
 mod crn;
 mod errors;
+mod fidelity;
 mod gen;
 mod golden;
 mod handworked;

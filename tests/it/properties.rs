@@ -525,7 +525,10 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
         // shipped from there. Each (write, other region) at most once,
         // FIFO per stream, never while the link is down.
         let mut seen: HashSet<(u64, usize)> = HashSet::new();
-        let mut last_on_stream: HashMap<(usize, usize), u64> = HashMap::new();
+        // FIFO per stream, or per item on a stream.
+        let per_item = s.replication.ordering == replisim::scenario::Ordering::Item
+            && !matches!(s.replication.mode, Mode::SinglePrimary(_));
+        let mut last_on_stream: HashMap<(usize, usize, String, u64), u64> = HashMap::new();
         let mut per_stream: HashMap<(usize, usize), (u64, u64)> = HashMap::new();
         let mut max_lag = 0u64;
         for d in &trace.deliveries {
@@ -539,14 +542,20 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
                 d.write_id,
                 d.to
             );
-            if let Some(&last) = last_on_stream.get(&(x, y)) {
+            let item = if per_item {
+                (w.table.clone(), w.key)
+            } else {
+                (String::new(), 0)
+            };
+            let lane = (x, y, item.0, item.1);
+            if let Some(&last) = last_on_stream.get(&lane) {
                 assert!(
                     last < d.write_id,
                     "stream {x}->{y} not FIFO: {} after {last}",
                     d.write_id
                 );
             }
-            last_on_stream.insert((x, y), d.write_id);
+            last_on_stream.insert(lane, d.write_id);
             arrival.insert((d.write_id, y), d.arrive_ns);
             let lag = d.arrive_ns - w.issue_ns;
             max_lag = max_lag.max(lag);

@@ -280,6 +280,7 @@ fn sample_scenario() -> Scenario {
         replication: Replication {
             mode: Mode::ActiveActive,
             timestamps: Timestamps::Wall,
+            ordering: replisim::scenario::Ordering::Item,
             pipeline: Latency::LogNormal {
                 median: 600 * NS_PER_MS,
                 p99: 900 * NS_PER_MS,

@@ -239,6 +239,7 @@ fn issue_2_example_loads_with_the_values_written() {
         replication: Replication {
             mode: Mode::ActiveActive,
             timestamps: Timestamps::Wall,
+            ordering: Ordering::Item,
             pipeline: Latency::LogNormal {
                 median: 400 * MS,
                 p99: 1200 * MS,
@@ -674,7 +675,7 @@ const OVERRIDE_CASES: &[(&str, &str)] = &[
     ("faults.9.partition.for=1s", "x.yaml: --set faults.9.partition.for=1s: no item '9' in 'faults'; 'faults' has 5 items: indices 0 to 4"),
     ("name.first=x", "x.yaml: --set name.first=x: 'name' is a single value, not a mapping or list; there is no 'first' under it"),
     ("workload.0.rate=fast", "x.yaml: --set workload.0.rate=fast: workload[0].rate: 'fast' is not a rate; write N/s, N/m or a bare number per second, such as 200/s"),
-    ("replication.timestamp=hlc", "x.yaml: --set replication.timestamp=hlc: replication.timestamp: unknown field 'timestamp'; did you mean 'timestamps'? fields here are mode, timestamps, pipeline, throughput, primary, secondary_writes, failover, witness"),
+    ("replication.timestamp=hlc", "x.yaml: --set replication.timestamp=hlc: replication.timestamp: unknown field 'timestamp'; did you mean 'timestamps'? fields here are mode, timestamps, ordering, pipeline, throughput, primary, secondary_writes, failover, witness"),
     ("replication.timestamps=lamport", "x.yaml: --set replication.timestamps=lamport: replication.timestamps: unknown value 'lamport'; values are wall, hlc, true_time"),
     ("duration=5", "x.yaml: --set duration=5: duration: '5' has no unit; write a duration such as 150ms (units are ns, us, ms, s, m, h)"),
     ("duration", "x.yaml: --set duration: no '='; write path=value, such as replication.timestamps=hlc or workload.0.rate=50/s"),
