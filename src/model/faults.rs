@@ -26,7 +26,11 @@ impl Window {
 #[derive(Clone, Debug, Default)]
 pub struct Schedule {
     /// `link_down[from][to]`: merged, sorted, non-overlapping down windows.
+    /// A message crossing when one begins is sent again when it ends.
     pub link_down: Vec<Vec<Vec<Window>>>,
+    /// Per region: windows in which it sends nothing new (its outages),
+    /// merged and sorted. What it sent before still lands.
+    pub sends_held: Vec<Vec<Window>>,
     /// Per region: outage windows with what happens to the clients.
     pub outages: Vec<Vec<(Window, OutageClients)>>,
     /// Per region: clock steps (when, by).
@@ -38,6 +42,7 @@ impl Schedule {
         let n = s.regions.len();
         let mut raw: Vec<Vec<Vec<Window>>> = vec![vec![Vec::new(); n]; n];
         let mut outages = vec![Vec::new(); n];
+        let mut held = vec![Vec::new(); n];
         let mut clock_steps = vec![Vec::new(); n];
         for f in &s.faults {
             let w = Window {
@@ -52,7 +57,12 @@ impl Schedule {
                 }
                 FaultKind::Isolate { region } => cut_region(&mut raw, *region, w),
                 FaultKind::Outage { region, clients } => {
-                    cut_region(&mut raw, *region, w);
+                    // It receives nothing; it sends nothing new, but what
+                    // is on the wire already still lands.
+                    for other in (0..n).filter(|o| o != region) {
+                        raw[other][*region].push(w);
+                    }
+                    held[*region].push(w);
                     outages[*region].push((w, *clients));
                 }
                 FaultKind::ClockStep { region, by_ns } => clock_steps[*region].push((f.at, *by_ns)),
@@ -68,6 +78,7 @@ impl Schedule {
         }
         Schedule {
             link_down,
+            sends_held: held.into_iter().map(merge).collect(),
             outages,
             clock_steps,
         }

@@ -163,6 +163,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                     from,
                     to,
                     schedule.link_down[from][to].clone(),
+                    schedule.sends_held[from].clone(),
                     s.replication.throughput_per_s,
                     ordering,
                 ));
@@ -780,11 +781,17 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             .max()
     }
 
-    /// The versions queued on `from` → `to` and not yet arrived, in order.
-    pub fn in_flight(&self, from: usize, to: usize) -> impl Iterator<Item = VersionId> + '_ {
+    /// The versions queued on `from` → `to` and not yet arrived, in the
+    /// order sent, each with the time it was sent (for a primary's log:
+    /// its commit time).
+    pub fn in_flight(
+        &self,
+        from: usize,
+        to: usize,
+    ) -> impl Iterator<Item = (VersionId, Time)> + '_ {
         self.streams[self.stream_of[from * self.n + to]]
             .undelivered()
-            .map(|m| m.node)
+            .map(|m| (m.node, m.issue))
     }
 
     /// A version's record (issue time, timestamp, value).

@@ -105,6 +105,8 @@ pub struct Stream {
     in_flight: u64,
     /// Down windows of this link, merged and sorted.
     down: Vec<Window>,
+    /// Windows in which the origin sends nothing new, merged and sorted.
+    held: Vec<Window>,
     /// First window that may still matter (dispatch times only grow).
     cursor: usize,
     /// Time between dispatches; zero without a throughput limit.
@@ -127,6 +129,7 @@ impl Stream {
         from: usize,
         to: usize,
         down: Vec<Window>,
+        held: Vec<Window>,
         throughput_per_s: Option<f64>,
         ordering: Ordering,
     ) -> Stream {
@@ -140,6 +143,7 @@ impl Stream {
             base: 0,
             in_flight: 0,
             down,
+            held,
             cursor: 0,
             service,
             free_at: Time::ZERO,
@@ -188,6 +192,18 @@ impl Stream {
         };
         let mut i = self.cursor;
         loop {
+            // An origin that sends nothing new holds the message until it
+            // returns (windows are few: a plain scan).
+            if let Some(w) = self.held.iter().find(|w| w.contains(dispatch)) {
+                match w.end {
+                    Some(e) => dispatch = e,
+                    None => {
+                        self.free_at = Time::MAX;
+                        return Time::MAX;
+                    }
+                }
+                continue;
+            }
             while i < self.down.len() && self.down[i].end.is_some_and(|e| e <= dispatch) {
                 i += 1;
             }
@@ -313,7 +329,7 @@ mod tests {
 
     #[test]
     fn fifo_never_overtakes() {
-        let mut s = Stream::new(0, 1, vec![], None, Ordering::Stream);
+        let mut s = Stream::new(0, 1, vec![], vec![], None, Ordering::Stream);
         assert_eq!(s.arrival(0, Time(0), Time(0), 100), Time(100));
         // Ready later but faster: waits for the one ahead.
         assert_eq!(s.arrival(0, Time(0), Time(10), 20), Time(100));
@@ -322,7 +338,7 @@ mod tests {
 
     #[test]
     fn item_order_keeps_each_item_in_order_only() {
-        let mut s = Stream::new(0, 1, vec![], None, Ordering::Item);
+        let mut s = Stream::new(0, 1, vec![], vec![], None, Ordering::Item);
         assert_eq!(s.arrival(7, Time(0), Time(0), 100), Time(100));
         // Another item overtakes the slow message.
         assert_eq!(s.arrival(8, Time(0), Time(10), 20), Time(30));
@@ -339,7 +355,14 @@ mod tests {
     #[test]
     fn partition_holds_and_resends() {
         // Link down during [50, 80).
-        let mut s = Stream::new(0, 1, down(&[(50, Some(80))]), None, Ordering::Stream);
+        let mut s = Stream::new(
+            0,
+            1,
+            down(&[(50, Some(80))]),
+            vec![],
+            None,
+            Ordering::Stream,
+        );
         // Arrives at 40: before the partition, untouched.
         assert_eq!(s.arrival(0, Time(0), Time(0), 40), Time(40));
         // In transit at 50: sent again at 80, arrives 80 + 30.
@@ -354,15 +377,38 @@ mod tests {
     fn item_order_holds_every_message_that_meets_a_partition() {
         // Link down during [100, 1100): in transit at 100, then ready
         // inside the window, both leave at the heal.
-        let mut s = Stream::new(0, 1, down(&[(100, Some(1100))]), None, Ordering::Item);
+        let mut s = Stream::new(
+            0,
+            1,
+            down(&[(100, Some(1100))]),
+            vec![],
+            None,
+            Ordering::Item,
+        );
         assert_eq!(s.arrival(1, Time(50), Time(50), 100), Time(1200));
         assert_eq!(s.arrival(2, Time(500), Time(500), 100), Time(1200));
         assert_eq!(s.arrival(3, Time(1500), Time(1500), 100), Time(1600));
     }
 
     #[test]
+    fn an_origin_in_an_outage_holds_new_messages_only() {
+        // The origin is out during [100, 1100): a message on the wire at
+        // 100 still lands; one ready inside waits for the end.
+        let mut s = Stream::new(
+            0,
+            1,
+            vec![],
+            down(&[(100, Some(1100))]),
+            None,
+            Ordering::Item,
+        );
+        assert_eq!(s.arrival(1, Time(50), Time(50), 100), Time(150));
+        assert_eq!(s.arrival(2, Time(90), Time(500), 100), Time(1200));
+    }
+
+    #[test]
     fn endless_partition_never_delivers() {
-        let mut s = Stream::new(0, 1, down(&[(50, None)]), None, Ordering::Stream);
+        let mut s = Stream::new(0, 1, down(&[(50, None)]), vec![], None, Ordering::Stream);
         assert_eq!(s.arrival(0, Time(0), Time(0), 10), Time(10));
         assert_eq!(s.arrival(0, Time(0), Time(45), 10), Time::MAX);
         assert_eq!(s.arrival(0, Time(0), Time(0), 1), Time::MAX);
@@ -371,7 +417,7 @@ mod tests {
     #[test]
     fn throughput_spaces_dispatches() {
         // 1000 messages/s: one dispatch per millisecond.
-        let mut s = Stream::new(0, 1, vec![], Some(1000.0), Ordering::Stream);
+        let mut s = Stream::new(0, 1, vec![], vec![], Some(1000.0), Ordering::Stream);
         let a: Vec<Time> = (0..3).map(|_| s.arrival(0, Time(0), Time(0), 5)).collect();
         assert_eq!(a, vec![Time(5), Time(1_000_005), Time(2_000_005)]);
     }

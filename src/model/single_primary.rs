@@ -191,13 +191,12 @@ impl SinglePrimaryMode {
         // What `old` applied and `to` never received is lost.
         let (mut count, mut first, mut last) = (0u64, Time::MAX, Time::ZERO);
         let mut lost_ids = Vec::new();
-        for v in k.in_flight(old, to) {
-            // The span of the lost writes' issue times, as their clients
-            // issued them (a forwarded write reached the primary later).
-            let issued = Time(k.version(v).issue_ns);
+        for (v, committed) in k.in_flight(old, to) {
+            // The span of the lost writes' commit times at the old primary
+            // (a forwarded write was issued by its client earlier).
             count += 1;
-            first = first.min(issued);
-            last = last.max(issued);
+            first = first.min(committed);
+            last = last.max(committed);
             if k.tracing() {
                 lost_ids.push(k.write_id(v));
             }

@@ -200,41 +200,47 @@ fn single_primary_without_failover_loses_nothing() {
 }
 
 /// r0 is the primary; r0→r1 takes 10 ms, r0→r2 100 ms, every other link
-/// 50 ms; detect 1 s, promote 2 s; r0 is down from 1 s to 11 s.
-/// - 100 ms: r0 writes k0 (w1): at r1 110 ms, r2 200 ms.
-/// - 950 ms: r0 writes k1 (w2): at r1 960 ms; to r2 it is in transit at
-///   the outage (due 1050 ms), so r2 never gets it from r0.
-/// - 995 ms: r0 writes k2 (w3): due at r1 1005 ms, cut by the outage.
-/// - 1 s: outage; writes refused. 2 s: detected; r1 has one message
-///   outstanding, r2 two: r1 is chosen. 2.5 s: r1's write is refused.
-/// - 4 s (2 s + 2 s promote): r1 is primary. w3 is the RPO loss
-///   (one write, a window of 0 ms); downtime 1 s → 4 s = 3000 ms. r1 sends
-///   r2 its k1 (w2, at 4050 ms) and r0 its k2 (the initial version, held
-///   until r0 returns: 11050 ms).
-/// - 3 s: r2 reads k1: latest is w2, r2 has the initial version: stale.
-/// - 4.1 s: r2 reads k1: w2 has arrived: fresh.
-/// - 5 s: r1 writes k2 (w4), built on the initial version, which w3 was
-///   also built on: one conflict. 11.05 s: r0 has w4; all agree.
+/// 50 ms; shipping (the pipeline) takes 100 ms; detect 1 s, promote 2 s;
+/// r0 is down from 1 s to 11 s.
+/// - 100 ms: r0 commits w1 (k0): shipped at 200 ms, at r1 210 ms, r2 300 ms.
+/// - 850 ms: r0 commits w2 (k1): shipped at 950 ms, so it is on the wire
+///   when r0 fails and still lands: r1 960 ms, r2 1050 ms.
+/// - 950 ms: w3 (k2) and 990 ms: w4 (k0, built on w1) are not shipped
+///   before 1 s: r0 sends nothing new from then on.
+/// - 1 s: outage; writes refused. 2 s: detected; r1 and r2 each miss two
+///   messages: the nearer, r1, is chosen. 2.5 s: r1's write is refused.
+/// - 4 s (2 s + 2 s promote): r1 is primary. w3 and w4 are the RPO loss
+///   (two writes, committed 40 ms apart); downtime 1 s → 4 s = 3000 ms.
+///   r2 already agrees with r1; r0 (w4 on k0, w3 on k2) is sent k0 (w1)
+///   and k2 (the initial version), held until r0 returns: 11,050 ms.
+/// - 3 s: r2 reads k2: the latest is w3, r2 has the initial version:
+///   stale. 4.1 s: r2 reads k2: the new primary's state (the initial
+///   version) is the truth now: fresh.
+/// - 5 s: r1 writes k2 (w5), built on the initial version, which w3 was
+///   also built on: one conflict. It reaches r2 at 5,150 ms and r0 when it
+///   returns (11,050 ms, after the resynchronisation). All agree.
 #[test]
 fn failover_loses_the_unreplicated_suffix() {
     let mut s = base(3, 50 * MS, 3, 6 * S);
     s.links[0][1] = Latency::Constant(10 * MS);
     s.links[0][2] = Latency::Constant(100 * MS);
+    s.replication.pipeline = Latency::Constant(100 * MS);
     s.replication.mode = single_primary(0, SecondaryWrites::Forward);
     s.faults = vec![outage(0, 1000, Some(10_000))];
     s.script = vec![
         op(100, 0, 0, true),
-        op(950, 0, 1, true),
-        op(995, 0, 2, true),
+        op(850, 0, 1, true),
+        op(950, 0, 2, true),
+        op(990, 0, 0, true),
         op(2500, 1, 0, true),
-        op(3000, 2, 1, false),
-        op(4100, 2, 1, false),
+        op(3000, 2, 2, false),
+        op(4100, 2, 2, false),
         op(5000, 1, 2, true),
     ];
     let out = run_traced(&s);
     let m = &out.result.summary;
     let x = &m.mode_extras;
-    assert_eq!((m.writes, m.lost_writes, m.conflicts), (4, 1, 1));
+    assert_eq!((m.writes, m.lost_writes, m.conflicts), (5, 2, 1));
     assert_eq!(
         (
             x.rpo_lost_writes,
@@ -242,7 +248,7 @@ fn failover_loses_the_unreplicated_suffix() {
             x.failover_ms,
             x.rejected_writes
         ),
-        (1, 0.0, 3000.0, 1)
+        (2, 40.0, 3000.0, 1)
     );
     assert_eq!(m.stale_reads, 1);
     assert!(m.converged);
@@ -266,7 +272,8 @@ fn failover_loses_the_unreplicated_suffix() {
             (1, "r0", 0, "survived", ""),
             (2, "r0", 0, "survived", ""),
             (3, "r0", 0, "lost", "rpo"),
-            (4, "r1", 0, "survived", "")
+            (4, "r0", 1, "lost", "rpo"),
+            (5, "r1", 0, "survived", "")
         ]
     );
     let to_r0: Vec<(u64, u64)> = t
@@ -275,11 +282,17 @@ fn failover_loses_the_unreplicated_suffix() {
         .filter(|d| d.to == "r0")
         .map(|d| (d.write_id, d.arrive_ns))
         .collect();
-    assert_eq!(to_r0, vec![(0, 11_050 * MS), (4, 11_050 * MS)]);
-    assert!(t
+    assert_eq!(
+        to_r0,
+        vec![(1, 11_050 * MS), (0, 11_050 * MS), (5, 11_050 * MS)]
+    );
+    let to_r2: Vec<(u64, u64)> = t
         .deliveries
         .iter()
-        .any(|d| (d.write_id, d.to.as_str(), d.arrive_ns) == (2, "r2", 4_050 * MS)));
+        .filter(|d| d.to == "r2")
+        .map(|d| (d.write_id, d.arrive_ns))
+        .collect();
+    assert_eq!(to_r2, vec![(1, 300 * MS), (2, 1_050 * MS), (5, 5_150 * MS)]);
 }
 
 /// A random workload at the primary and a long outage: the writes lost are
