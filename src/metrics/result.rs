@@ -176,6 +176,10 @@ pub struct WriteTrace {
     /// `put` or `increment`.
     pub kind: &'static str,
     pub issue_ns: u64,
+    /// When the database applied it and began replicating it: the issue
+    /// time, or later for a write forwarded to a primary or one that
+    /// waited for the item (strong). Not a column of `writes.csv`.
+    pub applied_ns: u64,
     /// The last-writer-wins timestamp (may be negative under clock skew).
     pub timestamp_ns: i64,
     pub parent_id: u64,

@@ -679,6 +679,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 region: self.s.regions[origin].name.clone(),
                 kind: if counter { "increment" } else { "put" },
                 issue_ns: issued.ns(),
+                applied_ns: t.ns(),
                 timestamp_ns: ts,
                 parent_id: self.store.write_id(parent_id),
                 outcome: "survived",

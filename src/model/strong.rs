@@ -12,15 +12,23 @@
 //! writer wins, which along one chain means the later one.
 //!
 //! Rules chosen where the issue is silent (docs/designs.md repeats them):
+//! - One write in flight per item and region: a client write to an item
+//!   whose region already has one in flight waits, in order, until that
+//!   one is acknowledged; its latency includes the wait, so one item takes
+//!   at most one write per round trip from a region. Writes still waiting
+//!   when the run ends (the drain limit) count as unavailable.
 //! - Reachable: another region not in an outage whose links both ways are
-//!   up at the write's issue. The acknowledgement takes the smallest round
-//!   trip among them, each leg drawn from its link (a random stream of its
-//!   own per ordered pair).
+//!   up when the write is sent. The acknowledgement takes the smallest
+//!   round trip among them, each leg drawn from its link (a random stream
+//!   of its own per ordered pair).
 //! - Overlap: a write to a key fails when another region's accepted write
-//!   to that key has not been acknowledged yet at its issue; writes from
-//!   one region to one key are queued by that region, never a conflict.
+//!   to that key has not been acknowledged yet when it is sent.
 //! - Failed writes (conflict or unavailable) are not writes: they count
 //!   only in `write_conflict_errors` or `unavailable_writes`.
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use super::kernel::{Kernel, Parent};
 use super::lww;
@@ -32,6 +40,14 @@ use crate::sim::dist::Sampler;
 use crate::sim::rng::{stream, SimRng};
 use crate::sim::time::{Nanos, Time};
 
+/// The mode's own event: the write in flight from `region` to `key` is
+/// acknowledged.
+#[derive(Clone, Copy, Debug)]
+pub struct Acked {
+    key: u32,
+    region: u16,
+}
+
 /// Strong mode's rules and state.
 #[derive(Debug)]
 pub struct StrongMode {
@@ -40,6 +56,9 @@ pub struct StrongMode {
     /// Per key: the region of the last accepted write and when it is (or
     /// was) acknowledged.
     last: Vec<(u16, Time)>,
+    /// Per (key, region) with a write in flight, the writes waiting behind
+    /// it, in order. Only looked up and summed, never iterated in order.
+    waiting: FxHashMap<(u32, u16), VecDeque<Request>>,
     /// `ack_rng[from * n + to]`: transit draws of the synchronous round trips.
     ack_rng: Vec<SimRng>,
     ack_delay: Vec<Sampler>,
@@ -64,6 +83,7 @@ impl StrongMode {
         StrongMode {
             witness: m.witness,
             last: vec![(u16::MAX, Time::ZERO); keys],
+            waiting: FxHashMap::default(),
             ack_rng,
             ack_delay,
             n,
@@ -76,21 +96,30 @@ impl StrongMode {
         let i = from * self.n + to;
         self.ack_delay[i].sample(&mut self.ack_rng[i])
     }
-}
 
-impl Mode for StrongMode {
-    type Timer = std::convert::Infallible;
-
-    /// Writes are built on the latest version, which a forwarded or
-    /// rerouted write may reach before its issue time is passed.
-    const ISSUED_IN_ORDER: bool = false;
-
-    fn serves_clients(&self, region: usize) -> bool {
-        Some(region) != self.witness
+    /// Send the next waiting write from `region` to `key` at `t`, if any;
+    /// one that fails leaves the way to the next at once.
+    fn send_next(&mut self, k: &mut Kernel<'_, Acked>, key: u32, region: u16, t: Time) {
+        loop {
+            let Some(queue) = self.waiting.get_mut(&(key, region)) else {
+                return;
+            };
+            let Some(w) = queue.pop_front() else {
+                self.waiting.remove(&(key, region));
+                return;
+            };
+            if let Some(ack) = self.send(k, w, t) {
+                k.schedule(ack, Acked { key, region });
+                return;
+            }
+        }
     }
 
-    fn write(&mut self, k: &mut Kernel<'_, Self::Timer>, w: Request) {
-        let (x, t) = (w.region, w.time);
+    /// Send write `w` at `t`; returns when it is acknowledged, or `None`
+    /// when it fails (no region reachable, or another region's write to the
+    /// item is in flight).
+    fn send(&mut self, k: &mut Kernel<'_, Acked>, w: Request, t: Time) -> Option<Time> {
+        let x = w.region;
         let mut round_trip: Option<Nanos> = None;
         for y in (0..self.n).filter(|&y| y != x) {
             let reachable = !k.region_down(y, t) && !k.link_down(x, y, t) && !k.link_down(y, x, t);
@@ -101,24 +130,44 @@ impl Mode for StrongMode {
         }
         let Some(rtt) = round_trip else {
             self.unavailable_writes += 1;
-            return;
+            return None;
         };
         let (region, acked) = self.last[w.key as usize];
         if region as usize != x && t < acked {
             self.write_conflict_errors += 1;
-            return;
+            return None;
         }
         let ack = t.after(rtt);
-        self.last[w.key as usize] = (
-            x as u16,
-            if region as usize == x {
-                ack.max(acked)
-            } else {
-                ack
-            },
-        );
+        self.last[w.key as usize] = (x as u16, ack);
         k.write(x, t, w, Parent::Latest, true);
-        k.write_latency(x, rtt);
+        k.write_latency(x, ack.since(w.time));
+        Some(ack)
+    }
+}
+
+impl Mode for StrongMode {
+    type Timer = Acked;
+
+    /// Writes are built on the latest version, which a forwarded or
+    /// rerouted write may reach before its issue time is passed.
+    const ISSUED_IN_ORDER: bool = false;
+
+    fn serves_clients(&self, region: usize) -> bool {
+        Some(region) != self.witness
+    }
+
+    fn write(&mut self, k: &mut Kernel<'_, Self::Timer>, w: Request) {
+        let lane = (w.key, w.region as u16);
+        if let Some(queue) = self.waiting.get_mut(&lane) {
+            queue.push_back(w);
+            return;
+        }
+        self.waiting.insert(lane, VecDeque::from([w]));
+        self.send_next(k, lane.0, lane.1, w.time);
+    }
+
+    fn timer(&mut self, k: &mut Kernel<'_, Self::Timer>, t: Time, a: Acked) {
+        self.send_next(k, a.key, a.region, t);
     }
 
     #[inline]
@@ -126,8 +175,10 @@ impl Mode for StrongMode {
         lww::beats(incoming.stamp, current.stamp)
     }
 
+    /// Writes still waiting at the end were never served.
     fn figures(&self, extras: &mut ModeExtras, _until: Time) {
+        let waiting: usize = self.waiting.values().map(VecDeque::len).sum();
         extras.write_conflict_errors = self.write_conflict_errors;
-        extras.unavailable_writes = self.unavailable_writes;
+        extras.unavailable_writes = self.unavailable_writes + waiting as u64;
     }
 }

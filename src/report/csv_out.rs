@@ -423,6 +423,7 @@ mod tests {
     #[test]
     fn trace_rows() {
         let w = WriteTrace {
+            applied_ns: 0,
             write_id: 1,
             table: "t".into(),
             key: 3,

@@ -497,13 +497,14 @@ fn strong_write_costs_the_round_trip_to_the_nearest_region() {
 
 /// r0 and r1 20 ms apart, r2 far (200 ms). On k0:
 /// - 10 ms: r0 writes (w1), acknowledged at 50 ms.
-/// - 15 ms: r0 writes again (w2): its own region queues it, no conflict;
-///   acknowledged at 55 ms.
-/// - 30 ms: r1 writes: r0's writes are not acknowledged yet: conflict error.
-/// - 60 ms: r1 writes (w3), built on w2 (the latest committed version,
-///   which reached r1 at 35 ms); acknowledged at 100 ms.
-/// - 70 ms: r0 writes: r1's write is unacknowledged: conflict error.
-/// - 120 ms: r2 writes (w4) on w3 although w3 reaches r2 only at 260 ms:
+/// - 15 ms: r0 writes again (w2): one write per item is in flight from a
+///   region, so it waits for w1 and is sent at 50 ms, no conflict;
+///   acknowledged at 90 ms, 75 ms after its client sent it.
+/// - 30 ms: r1 writes: r0's w1 is not acknowledged yet: conflict error.
+/// - 100 ms: r1 writes (w3), built on w2 (the latest committed version);
+///   acknowledged at 140 ms.
+/// - 110 ms: r0 writes: r1's write is unacknowledged: conflict error.
+/// - 160 ms: r2 writes (w4) on w3 although w3 reaches r2 only at 300 ms:
 ///   strong writes are built on the committed chain, not the local copy.
 ///
 /// Four writes, two errors, no lost write, no conflict in the lineage.
@@ -516,9 +517,9 @@ fn strong_overlapping_writes_fail_instead_of_vanishing() {
         op(10, 0, 0, true),
         op(15, 0, 0, true),
         op(30, 1, 0, true),
-        op(60, 1, 0, true),
-        op(70, 0, 0, true),
-        op(120, 2, 0, true),
+        op(100, 1, 0, true),
+        op(110, 0, 0, true),
+        op(160, 2, 0, true),
     ];
     let out = run_traced(&s);
     let m = &out.result.summary;
@@ -543,6 +544,9 @@ fn strong_overlapping_writes_fail_instead_of_vanishing() {
     );
     assert!(t.writes.iter().all(|w| w.outcome == "survived"));
     assert!(m.converged);
+    // r0's two writes took 40 and 75 ms: the median of two is the lower.
+    assert_eq!(out.result.regions[0].write_latency_p50_ms, 40.0);
+    assert!((out.result.regions[0].write_latency_p99_ms - 75.0).abs() < 0.75);
 }
 
 /// Strong mode under partitions, an isolated region, skewed and stepped

@@ -564,7 +564,9 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
             }
             last_on_stream.insert(lane, d.write_id);
             arrival.insert((d.write_id, y), d.arrive_ns);
-            let lag = d.arrive_ns - w.issue_ns;
+            // From when it was sent: its issue, or later for a strong write
+            // that waited for its region's previous write to the item.
+            let lag = d.arrive_ns - w.applied_ns;
             max_lag = max_lag.max(lag);
             let e = per_stream.entry((x, y)).or_default();
             e.0 += 1;
@@ -866,7 +868,8 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
                 assert_eq!(w.outcome, "survived");
             }
             // A write is accepted only when its region reaches another
-            // (up, both links up) at its issue.
+            // (up, both links up) when it is sent (its issue, or later when
+            // it waited for the region's previous write to the item).
             let up = |windows: &[Window], t: u64| {
                 !windows
                     .iter()
@@ -874,7 +877,8 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
             };
             for (i, w) in writes.iter().enumerate() {
                 let xr = origin[i];
-                let t = w.issue_ns;
+                let t = w.applied_ns;
+                assert!(t >= w.issue_ns);
                 assert!(
                     (0..n)
                         .filter(|&y| y != xr)
