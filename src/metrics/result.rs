@@ -60,6 +60,9 @@ pub struct Summary {
     pub counter_total: u64,
     /// Writes still in flight when the drain limit stopped the run.
     pub undelivered: u64,
+    /// The smallest censored lag of any stream, if any: a lag percentile at
+    /// or above it is only a lower bound.
+    pub lag_censored_from_ms: Option<f64>,
     /// Mode extras (zero where the mode does not have them).
     pub mode_extras: ModeExtras,
 }
@@ -89,6 +92,14 @@ pub struct LinkRow {
     pub lag_p99_ms: f64,
     pub lag_max_ms: f64,
     pub max_backlog: u64,
+    /// Writes that never arrived: their lag counts as censored at the
+    /// run's end minus their issue.
+    pub undelivered: u64,
+    /// The smallest censored lag, if any: a percentile at or above it is
+    /// only a lower bound.
+    pub censored_from_ms: Option<f64>,
+    /// The largest age of the oldest write not yet applied, at any bucket end.
+    pub oldest_unreplicated_max_ms: f64,
 }
 
 /// One row of `regions.csv`.
@@ -122,6 +133,9 @@ pub struct BucketRow {
     pub lag_max_ms: f64,
     /// Messages queued on all streams at the bucket's end.
     pub backlog: u64,
+    /// The age, at the bucket's end, of the oldest write not yet applied at
+    /// one of its destinations (0 when none is in flight).
+    pub oldest_unreplicated_ms: f64,
     /// Faults active at any time in the bucket.
     pub faults_active: u32,
 }

@@ -287,7 +287,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             }
         }
         progress(1.0);
-        self.finish(&mode, events)
+        self.finish(&mode, events, end)
     }
 
     /// Warm what client `c`'s coming operations will touch, in two steps
@@ -416,7 +416,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     }
 
     /// Settle what is left and build the results.
-    fn finish<M: Mode<Timer = T>>(mut self, mode: &M, events: u64) -> Result<RunOutput> {
+    fn finish<M: Mode<Timer = T>>(mut self, mode: &M, events: u64, end: Time) -> Result<RunOutput> {
         self.store.flush(&mut self.rec);
         let s = self.s;
         let duration = Time(s.duration);
@@ -449,11 +449,27 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             }
         }
 
-        let in_flight: Vec<VersionId> = self
-            .streams
-            .iter_mut()
-            .flat_map(|st| st.discard().into_iter().map(|m| m.node))
-            .collect();
+        // A write that never arrived still has a lag there, of at least the
+        // run's end minus its issue: a censored value. A run with messages
+        // still in flight stopped at the drain limit.
+        let run_end = if undelivered > 0 {
+            end
+        } else {
+            self.last_event
+        };
+        let undelivered_of: Vec<u64> = self.streams.iter().map(|st| st.in_flight()).collect();
+        let mut in_flight: Vec<VersionId> = Vec::new();
+        let mut censored_from = vec![None; self.streams.len()];
+        for (si, st) in self.streams.iter_mut().enumerate() {
+            for m in st.discard() {
+                let lag = run_end.since(m.issue);
+                self.rec.streams[si].all.record(lag);
+                self.rec.lag.record(lag);
+                let c: &mut Option<u64> = &mut censored_from[si];
+                *c = Some(c.map_or(lag, |v| v.min(lag)));
+                in_flight.push(m.node);
+            }
+        }
         self.store.close(in_flight, &mut self.rec);
 
         let rec = &self.rec;
@@ -468,7 +484,8 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             .streams
             .iter()
             .zip(&rec.streams)
-            .map(|(st, sb)| LinkRow {
+            .zip(censored_from.iter().zip(&undelivered_of))
+            .map(|((st, sb), (censored, &undelivered))| LinkRow {
                 from: name(st.from),
                 to: name(st.to),
                 deliveries: st.deliveries,
@@ -477,6 +494,9 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 lag_p99_ms: sb.all.quantile_ms(0.99),
                 lag_max_ms: sb.all.max_ms(),
                 max_backlog: st.max_backlog,
+                undelivered,
+                censored_from_ms: censored.map(ns_to_ms),
+                oldest_unreplicated_max_ms: ns_to_ms(sb.oldest_max_ns),
             })
             .collect();
         let stream_series = self
@@ -565,6 +585,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 .unwrap_or(0),
             counter_total,
             undelivered,
+            lag_censored_from_ms: censored_from.iter().flatten().min().map(|&ns| ns_to_ms(ns)),
             mode_extras,
         };
         let trace = self.trace_deliveries.take().map(|deliveries| Trace {

@@ -291,6 +291,14 @@ impl Stream {
             .filter(|m| m.node != ARRIVED)
     }
 
+    /// When the oldest message in flight was sent, if any is.
+    #[inline]
+    pub fn oldest_sent(&self) -> Option<Time> {
+        // Arrived messages are dropped from the front, so the front is in
+        // flight.
+        self.sent.front().map(|m| m.issue)
+    }
+
     /// How many messages are in flight.
     #[inline]
     pub fn in_flight(&self) -> u64 {
@@ -305,6 +313,7 @@ impl Stream {
     /// Withdraw every message in flight (they never arrive); returns them.
     pub fn discard(&mut self) -> Vec<Message> {
         let gone: Vec<Message> = self.undelivered().copied().collect();
+
         self.base += self.sent.len() as u64;
         self.sent.clear();
         self.in_flight = 0;

@@ -29,6 +29,9 @@ pub struct StreamBuckets {
     pub lag_p50_ms: Vec<Option<f64>>,
     pub lag_p99_ms: Vec<Option<f64>>,
     pub backlog: Vec<u64>,
+    /// The largest age of the stream's oldest message in flight at a
+    /// bucket's end, nanoseconds.
+    pub oldest_max_ns: u64,
     pub live: LatencyHist,
     pub all: LatencyHist,
 }
@@ -114,6 +117,7 @@ impl Recorder {
 
     fn close_bucket(&mut self, streams: &[Stream]) {
         let mut backlog = 0;
+        let mut oldest = 0;
         for (sb, st) in self.streams.iter_mut().zip(streams) {
             let empty = sb.live.is_empty();
             self.bucket_lag.add(&sb.live);
@@ -125,6 +129,11 @@ impl Recorder {
                 .push((!empty).then(|| sb.live.quantile_ms(0.99)));
             sb.backlog.push(st.in_flight());
             backlog += st.in_flight();
+            if let Some(sent) = st.oldest_sent() {
+                let age = self.open_end.saturating_sub(sent.ns());
+                sb.oldest_max_ns = sb.oldest_max_ns.max(age);
+                oldest = oldest.max(age);
+            }
             sb.live.reset();
         }
         let row = self.buckets.last_mut().expect("a bucket is always open");
@@ -132,6 +141,7 @@ impl Recorder {
         row.lag_p99_ms = self.bucket_lag.quantile_ms(0.99);
         row.lag_max_ms = self.bucket_lag.max_ms();
         row.backlog = backlog;
+        row.oldest_unreplicated_ms = crate::sim::time::ns_to_ms(oldest);
         self.bucket_lag.reset();
         self.buckets.push(BucketRow::default());
         self.open_end += self.bucket_ns;

@@ -151,6 +151,11 @@ const LINKS: &[Column<LinkRow>] = &[
     col("lag_p99_ms", |l| Cell::Ms(l.lag_p99_ms)),
     col("lag_max_ms", |l| Cell::Ms(l.lag_max_ms)),
     col("max_backlog", |l| Cell::Count(l.max_backlog)),
+    // Beyond the contract.
+    col("undelivered", |l| Cell::Count(l.undelivered)),
+    col("oldest_unreplicated_max_ms", |l| {
+        Cell::Ms(l.oldest_unreplicated_max_ms)
+    }),
 ];
 
 /// `regions.csv`: one row per region.
@@ -180,6 +185,9 @@ const TIMESERIES: &[Column<BucketRow>] = &[
     col("lag_max_ms", |b| Cell::Ms(b.lag_max_ms)),
     col("backlog", |b| Cell::Count(b.backlog)),
     col("faults_active", |b| Cell::Count(u64::from(b.faults_active))),
+    col("oldest_unreplicated_ms", |b| {
+        Cell::Ms(b.oldest_unreplicated_ms)
+    }),
 ];
 
 /// `writes.csv` (`--trace`): one row per write.

@@ -36,17 +36,19 @@ pub fn summary(result: &RunResult) -> String {
             "p99",
             "max",
             "max backlog",
+            "undelivered",
         ])];
         for l in &result.links {
             rows.push(vec![
                 l.from.clone(),
                 l.to.clone(),
                 count(l.deliveries),
-                ms(l.lag_p50_ms),
-                ms(l.lag_p90_ms),
-                ms(l.lag_p99_ms),
-                ms(l.lag_max_ms),
+                lag_ms(l.lag_p50_ms, l.censored_from_ms),
+                lag_ms(l.lag_p90_ms, l.censored_from_ms),
+                lag_ms(l.lag_p99_ms, l.censored_from_ms),
+                lag_ms(l.lag_max_ms, l.censored_from_ms),
                 count(l.max_backlog),
+                count(l.undelivered),
             ]);
         }
         out.push_str(&indent(&table(&rows, "LL")));
@@ -123,9 +125,17 @@ fn headline_rows(s: &Summary) -> Vec<Vec<String>> {
         rows.push(ms_row("staleness p50", s.staleness_p50_ms));
         rows.push(ms_row("staleness p99", s.staleness_p99_ms));
     }
-    rows.push(ms_row("lag p50", s.lag_p50_ms));
-    rows.push(ms_row("lag p99", s.lag_p99_ms));
-    rows.push(ms_row("lag max", s.lag_max_ms));
+    let censored = s.lag_censored_from_ms;
+    rows.push(row("lag p50", lag_ms(s.lag_p50_ms, censored), "ms".into()));
+    rows.push(row("lag p99", lag_ms(s.lag_p99_ms, censored), "ms".into()));
+    rows.push(row("lag max", lag_ms(s.lag_max_ms, censored), "ms".into()));
+    if s.undelivered > 0 {
+        rows.push(row(
+            "undelivered",
+            count(s.undelivered),
+            "writes never arrived: lags marked ≥ are lower bounds".into(),
+        ));
+    }
     rows.push(row("max backlog", count(s.max_backlog), "messages".into()));
     if s.converged {
         rows.push(row(
@@ -194,6 +204,15 @@ fn headline_rows(s: &Summary) -> Vec<Vec<String>> {
         _ => {}
     }
     rows
+}
+
+/// A lag percentile, marked `≥` when it rests on censored values (writes
+/// that never arrived, counted at the run's end minus their issue).
+fn lag_ms(v: f64, censored_from_ms: Option<f64>) -> String {
+    match censored_from_ms {
+        Some(c) if v >= c => format!("≥{}", ms(v)),
+        _ => ms(v),
+    }
 }
 
 fn ms_row(label: &str, v: f64) -> Vec<String> {

@@ -227,3 +227,52 @@ fn strong_mode_takes_at_most_one_write_per_round_trip_per_item() {
         "the last was sent at {last} s"
     );
 }
+
+/// r0 → r1 goes down at 10 s for good (links 50 ms, no pipeline); r0
+/// writes 10 times a second for 20 s. Every write issued from 9.95 s on
+/// never arrives: its lag is censored at the run's end (20 s + the 600 s
+/// drain limit) minus its issue, so more than 600 s. More than half the
+/// stream is undelivered, so its median is such a value: never a small
+/// lag. The oldest unreplicated write ages one second per second.
+#[test]
+fn a_link_down_for_good_never_reports_a_small_lag() {
+    let mut s = base(2, 50 * MS, 1000, 20 * S);
+    s.faults = vec![replisim::scenario::Fault {
+        kind: replisim::scenario::FaultKind::Partition {
+            links: vec![(0, 1)],
+        },
+        at: replisim::sim::time::Time(10 * S),
+        length: None,
+    }];
+    s.workload = vec![clients(&[0], 10.0, 1.0)];
+    let out = run_traced(&s);
+    let never = out
+        .trace
+        .as_ref()
+        .unwrap()
+        .writes
+        .iter()
+        .filter(|w| w.issue_ns >= 9_950 * MS)
+        .count() as u64;
+    let l = &out.result.links[0];
+    let m = &out.result.summary;
+    assert_eq!((l.undelivered, m.undelivered), (never, never));
+    assert!(never > 80, "{never}");
+    assert!(!m.converged);
+    // 1% histogram error below the 600 s bound.
+    assert!(l.lag_p50_ms > 594_000.0, "{l:?}");
+    let bound = l.censored_from_ms.expect("censored");
+    assert!(bound >= 600_000.0 && bound <= l.lag_p50_ms * 1.01);
+    assert!(m.lag_censored_from_ms.is_some());
+    // Buckets ending at 11 s .. 19 s: the oldest write in flight was
+    // issued just after 9.95 s.
+    let ages: Vec<f64> = out.result.timeseries[10..19]
+        .iter()
+        .map(|b| b.oldest_unreplicated_ms)
+        .collect();
+    for w in ages.windows(2) {
+        assert!((w[1] - w[0] - 1000.0).abs() < 0.001, "{ages:?}");
+    }
+    assert!(ages[0] > 1000.0 && ages[0] <= 1050.0, "{ages:?}");
+    assert!(out.result.links[0].oldest_unreplicated_max_ms >= ages[8]);
+}

@@ -131,6 +131,7 @@ fn sample_result_with(buckets: usize, bucket_s: f64) -> RunResult {
                 lag_p99_ms: quantile(0.99),
                 lag_max_ms: quantile(1.0),
                 max_backlog: backlog.iter().copied().max().unwrap_or(0),
+                ..LinkRow::default()
             });
             lag_cdf.push(cdf);
             stream_series.push(StreamSeries {
@@ -180,6 +181,7 @@ fn sample_result_with(buckets: usize, bucket_s: f64) -> RunResult {
             lag_max_ms: 1400.0 + 300.0 * j,
             backlog: *backlog,
             faults_active: u32::from(in_cut) + u32::from(t0 <= step_at && step_at < t1),
+            ..BucketRow::default()
         });
     }
 
