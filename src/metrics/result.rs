@@ -60,6 +60,8 @@ pub struct Summary {
     pub counter_total: u64,
     /// Writes still in flight when the drain limit stopped the run.
     pub undelivered: u64,
+    /// Writes lost because at the end only regions in an outage held them.
+    pub stranded_writes: u64,
     /// The smallest censored lag of any stream, if any: a lag percentile at
     /// or above it is only a lower bound.
     pub lag_censored_from_ms: Option<f64>,

@@ -437,18 +437,6 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         };
         let convergence_ms = ns_to_ms(self.last_change.since(reference));
 
-        // Counter values as region 0 holds them (all agree when converged).
-        let mut counter_total = 0u64;
-        for (ti, t) in s.tables.iter().enumerate() {
-            if t.kind == TableKind::Counter {
-                let base = self.key_base[ti] as usize;
-                for key in base..base + t.keys as usize {
-                    let held = self.store.held(key as u32, 0).version;
-                    counter_total += self.store.version(held).value;
-                }
-            }
-        }
-
         // A write that never arrived still has a lag there, of at least the
         // run's end minus its issue: a censored value. A run with messages
         // still in flight stopped at the drain limit.
@@ -458,19 +446,45 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             self.last_event
         };
         let undelivered_of: Vec<u64> = self.streams.iter().map(|st| st.in_flight()).collect();
-        let mut in_flight: Vec<VersionId> = Vec::new();
+        let mut in_flight: Vec<(u32, usize, Held)> = Vec::new();
         let mut censored_from = vec![None; self.streams.len()];
         for (si, st) in self.streams.iter_mut().enumerate() {
+            let to = st.to;
             for m in st.discard() {
                 let lag = run_end.since(m.issue);
                 self.rec.streams[si].all.record(lag);
                 self.rec.lag.record(lag);
                 let c: &mut Option<u64> = &mut censored_from[si];
                 *c = Some(c.map_or(lag, |v| v.min(lag)));
-                in_flight.push(m.node);
+                let h = Held {
+                    version: m.node,
+                    stamp: m.stamp(),
+                };
+                // One that never arrives keeps nothing alive.
+                let to = if m.arrive == Time::MAX {
+                    usize::MAX
+                } else {
+                    to
+                };
+                in_flight.push((m.key, to, h));
             }
         }
-        self.store.close(in_flight, &mut self.rec);
+        let live: Vec<bool> = (0..self.n)
+            .map(|r| self.schedule.outage_at(r, run_end).is_none())
+            .collect();
+        let finals = self.store.close(&in_flight, &live, &mut self.rec);
+
+        // Counter values of the final versions: increments minus their sum
+        // is the lost increments, converged or not.
+        let mut counter_total = 0u64;
+        for (ti, t) in s.tables.iter().enumerate() {
+            if t.kind == TableKind::Counter {
+                let base = self.key_base[ti] as usize;
+                for &f in &finals[base..base + t.keys as usize] {
+                    counter_total += self.store.version(f).value;
+                }
+            }
+        }
 
         let rec = &self.rec;
         if rec.lost_writes + rec.survived_writes != rec.writes {
@@ -563,6 +577,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             lost_write_rate: ratio(rec.lost_writes, rec.writes),
             conflicts: rec.conflicts,
             causal_inversions: rec.causal_inversions,
+            stranded_writes: rec.stranded_writes,
             increments: rec.increments,
             lost_increments: rec.increments.saturating_sub(counter_total),
             stale_reads: rec.stale_reads,

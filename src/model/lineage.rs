@@ -126,6 +126,9 @@ pub trait Outcomes {
     /// order it is let go in (the end of a run: what regions and messages
     /// still hold has not been overwritten everywhere).
     fn end_of_run(&mut self) {}
+    /// From now on a lost version is stranded: held only by regions in an
+    /// outage at the end of the run.
+    fn stranding(&mut self) {}
 }
 
 /// The slab of live nodes.

@@ -74,6 +74,10 @@ pub struct Recorder {
     /// Set at the end of a run, when every version still held by a region
     /// or a message counts as survived whatever order it is let go in.
     pub teardown: bool,
+    /// Set at the end of a run while versions held only by regions in an
+    /// outage are let go: those lost are stranded.
+    pub stranding: bool,
+    pub stranded_writes: u64,
 }
 
 impl Recorder {
@@ -104,6 +108,8 @@ impl Recorder {
             causes: BTreeMap::new(),
             trace_writes: trace.then(Vec::new),
             teardown: false,
+            stranding: false,
+            stranded_writes: 0,
         }
     }
 
@@ -182,6 +188,9 @@ impl Outcomes for Recorder {
             return;
         }
         self.lost_writes += run.count;
+        if self.stranding {
+            self.stranded_writes += run.count;
+        }
         self.regions[run.origin as usize].lost_writes += run.count;
         self.buckets[run.bucket as usize].lost_writes += run.count;
         if run.counter {
@@ -193,6 +202,10 @@ impl Outcomes for Recorder {
         self.teardown = true;
     }
 
+    fn stranding(&mut self) {
+        self.stranding = true;
+    }
+
     fn decided_write(&mut self, write_id: u64, lost: bool, inverted: bool) {
         let lost = lost && !self.teardown;
         if let Some(w) = self
@@ -202,6 +215,7 @@ impl Outcomes for Recorder {
         {
             (w.outcome, w.cause) = match (lost, inverted) {
                 (false, _) => ("survived", ""),
+                (true, _) if self.stranding => ("lost", "stranded"),
                 (true, true) => ("lost", "causal_inversion"),
                 (true, false) => (
                     "lost",

@@ -19,7 +19,7 @@
 
 use super::cells::{Cell, Cells};
 use super::lineage::{Lineage, Node, NodeId, Outcomes, NONE};
-use super::lww::Stamp;
+use super::lww::{beats, Stamp};
 
 /// A version's handle in the store.
 pub type VersionId = NodeId;
@@ -250,32 +250,80 @@ impl VersionStore {
         }
     }
 
-    /// The end of a run: let go of the latest-write markers (which are not
-    /// real holders, so this still decides losses), then of `messages`
-    /// still in flight and of what every region holds, which count as
-    /// survived (`Outcomes::end_of_run` is called between the two). Call
-    /// `flush` first.
+    /// The end of a run: decide every version still undecided, and return
+    /// each key's final version.
+    ///
+    /// A key's final version is the one the live regions (`live[r]`: not
+    /// in an outage at the end) would settle on: the winner by last writer
+    /// wins among what they hold and what is in flight to them
+    /// (`messages`: key, destination, version; a destination past the
+    /// regions for a message that never arrives). Its ancestors survive;
+    /// everything else is lost: first what live regions and messages to
+    /// them hold (overwritten, or about to be), then what only regions in
+    /// an outage hold (`Outcomes::stranding` is called between the two:
+    /// those writes are lost to the rest of the system). Call `flush` first.
     pub fn close(
         &mut self,
-        messages: impl IntoIterator<Item = VersionId>,
+        messages: &[(u32, usize, Held)],
+        live: &[bool],
         out: &mut impl Outcomes,
-    ) {
+    ) -> Vec<VersionId> {
+        // The latest-write markers are not real holders: letting go of
+        // them decides losses.
         for key in 0..self.keys as u32 {
             let l = self.cells.latest(key);
             if l != NONE {
                 self.lineage.release(l, out);
             }
         }
-        out.end_of_run();
-        for m in messages {
-            self.lineage.release(m, out);
-        }
-        for key in 0..self.keys as u32 {
-            for region in 0..self.regions {
-                let held = self.cells.get(key, region).node;
-                self.lineage.release(held, out);
+        let none_live = !live.iter().any(|&l| l);
+        let counts = |r: usize| none_live || live.get(r) == Some(&true);
+        let mut finals: Vec<Option<Held>> = (0..self.keys as u32)
+            .map(|key| {
+                let mut best: Option<Held> = None;
+                for region in (0..self.regions).filter(|&r| counts(r)) {
+                    let h = self.held(key, region);
+                    if best.is_none_or(|b| beats(h.stamp, b.stamp)) {
+                        best = Some(h);
+                    }
+                }
+                best
+            })
+            .collect();
+        for &(key, to, h) in messages {
+            let best = &mut finals[key as usize];
+            if counts(to) && best.is_none_or(|b| beats(h.stamp, b.stamp)) {
+                *best = Some(h);
             }
         }
+        let finals: Vec<VersionId> = finals
+            .into_iter()
+            .map(|f| f.expect("a key is held somewhere").version)
+            .collect();
+        for &f in &finals {
+            self.lineage.hold(f);
+        }
+        for stranded in [false, true] {
+            if stranded {
+                out.stranding();
+            }
+            for &(_, to, h) in messages {
+                if counts(to) != stranded {
+                    self.lineage.release(h.version, out);
+                }
+            }
+            for key in 0..self.keys as u32 {
+                for region in (0..self.regions).filter(|&r| counts(r) != stranded) {
+                    let held = self.cells.get(key, region).node;
+                    self.lineage.release(held, out);
+                }
+            }
+        }
+        out.end_of_run();
+        for &f in &finals {
+            self.lineage.release(f, out);
+        }
+        finals
     }
 
     /// Request the row of `key`, which a coming event will read.

@@ -98,6 +98,7 @@ const SUMMARY: &[Column<Summary>] = &[
     col("lost_write_rate", |s| Cell::Rate(s.lost_write_rate)),
     col("conflicts", |s| Cell::Count(s.conflicts)),
     col("causal_inversions", |s| Cell::Count(s.causal_inversions)),
+    col("stranded_writes", |s| Cell::Count(s.stranded_writes)),
     col("increments", |s| Cell::Count(s.increments)),
     col("lost_increments", |s| Cell::Count(s.lost_increments)),
     col("stale_reads", |s| Cell::Count(s.stale_reads)),
@@ -105,6 +106,7 @@ const SUMMARY: &[Column<Summary>] = &[
     col("lag_p50_ms", |s| Cell::Ms(s.lag_p50_ms)),
     col("lag_p99_ms", |s| Cell::Ms(s.lag_p99_ms)),
     col("lag_max_ms", |s| Cell::Ms(s.lag_max_ms)),
+    col("undelivered", |s| Cell::Count(s.undelivered)),
     col("converged", |s| Cell::Bool(s.converged)),
     col("convergence_ms", |s| Cell::Ms(s.convergence_ms)),
     // Beyond the contract.
@@ -115,7 +117,6 @@ const SUMMARY: &[Column<Summary>] = &[
     col("staleness_p99_ms", |s| Cell::Ms(s.staleness_p99_ms)),
     col("max_backlog", |s| Cell::Count(s.max_backlog)),
     col("counter_total", |s| Cell::Count(s.counter_total)),
-    col("undelivered", |s| Cell::Count(s.undelivered)),
     col("rejected_writes", |s| {
         Cell::Count(s.mode_extras.rejected_writes)
     }),
@@ -352,8 +353,9 @@ mod tests {
 
     const SUMMARY_CONTRACT: &str =
         "scenario,seed,mode,timestamps,ordering,duration_s,writes,reads,\
-        lost_writes,lost_write_rate,conflicts,causal_inversions,increments,lost_increments,\
-        stale_reads,stale_read_rate,lag_p50_ms,lag_p99_ms,lag_max_ms,converged,convergence_ms";
+        lost_writes,lost_write_rate,conflicts,causal_inversions,stranded_writes,increments,\
+        lost_increments,stale_reads,stale_read_rate,lag_p50_ms,lag_p99_ms,lag_max_ms,undelivered,\
+        converged,convergence_ms";
 
     #[test]
     fn contract_columns_come_first() {
@@ -421,8 +423,8 @@ mod tests {
         assert!(lines.next().unwrap().starts_with(SUMMARY_CONTRACT));
         let row = lines.next().unwrap();
         assert!(row.starts_with(
-            "x,7,active_active,wall,item,300.000000,10,0,1,0.100000,0,0,0,0,0,0.000000,\
-             12.346,0.000,0.000,true,0.000,"
+            "x,7,active_active,wall,item,300.000000,10,0,1,0.100000,0,0,0,0,0,0,0.000000,\
+             12.346,0.000,0.000,0,true,0.000,"
         ));
         assert!(lines.next().is_none());
         assert!(text.ends_with('\n'));

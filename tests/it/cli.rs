@@ -51,8 +51,8 @@ const CONTRACT: &[(&str, &str)] = &[
     (
         "summary.csv",
         "scenario,seed,mode,timestamps,ordering,duration_s,writes,reads,lost_writes,lost_write_rate,\
-         conflicts,causal_inversions,increments,lost_increments,stale_reads,stale_read_rate,\
-         lag_p50_ms,lag_p99_ms,lag_max_ms,converged,convergence_ms",
+         conflicts,causal_inversions,stranded_writes,increments,lost_increments,stale_reads,\
+         stale_read_rate,lag_p50_ms,lag_p99_ms,lag_max_ms,undelivered,converged,convergence_ms",
     ),
     (
         "links.csv",

@@ -276,3 +276,47 @@ fn a_link_down_for_good_never_reports_a_small_lag() {
     assert!(ages[0] > 1000.0 && ages[0] <= 1050.0, "{ages:?}");
     assert!(out.result.links[0].oldest_unreplicated_max_ms >= ages[8]);
 }
+
+/// r0 and r1, 50 ms apart, shipping 10 ms, a counter table. r1 fails at
+/// 105 ms and never returns.
+/// - 20 ms: r0 increments k0 (w1): at r1 at 80 ms.
+/// - 100 ms: r1 increments k0 (w2, built on w1): ready at 110 ms, after
+///   r1 failed: it never leaves r1. Held only by a region that is out at
+///   the end, it is lost to the rest of the system: stranded.
+///
+/// Increments 2, final value (r0's w1) 1: one lost increment, the
+/// stranded write, and the counter identity holds without convergence.
+#[test]
+fn a_write_held_only_by_a_region_that_never_returns_is_stranded() {
+    use replisim::scenario::{Fault, FaultKind, OutageClients, TableKind};
+    use replisim::sim::time::Time;
+    let mut s = base(2, 50 * MS, 1, S);
+    s.tables[0].kind = TableKind::Counter;
+    s.replication.pipeline = Latency::Constant(10 * MS);
+    s.faults = vec![Fault {
+        kind: FaultKind::Outage {
+            region: 1,
+            clients: OutageClients::Fail,
+        },
+        at: Time(105 * MS),
+        length: None,
+    }];
+    s.script = vec![op(20, 0, 0, true), op(100, 1, 0, true)];
+    let out = run_traced(&s);
+    let m = &out.result.summary;
+    assert!(!m.converged);
+    assert_eq!((m.writes, m.lost_writes, m.stranded_writes), (2, 1, 1));
+    assert_eq!(
+        (m.increments, m.counter_total, m.lost_increments),
+        (2, 1, 1)
+    );
+    let w: Vec<(&str, &str)> = out
+        .trace
+        .as_ref()
+        .unwrap()
+        .writes
+        .iter()
+        .map(|w| (w.outcome, w.cause))
+        .collect();
+    assert_eq!(w, vec![("survived", ""), ("lost", "stranded")]);
+}
