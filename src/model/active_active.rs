@@ -21,8 +21,6 @@ pub struct ActiveActive;
 impl Mode for ActiveActive {
     type Timer = std::convert::Infallible;
 
-    const ISSUED_IN_ORDER: bool = true;
-
     #[inline]
     fn write(&mut self, k: &mut Kernel<'_, Self::Timer>, w: Request) {
         k.write(w.region, w.time, w, Parent::Local, true);

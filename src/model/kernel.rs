@@ -722,6 +722,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 cause: "",
             });
         }
+        self.store.note_write(key, stamp, issued.ns());
         let copies = if replicate { self.n as u32 - 1 } else { 0 };
         let (version, conflict) = self.store.issue(
             key,
@@ -763,24 +764,23 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         Issued { write_id, version }
     }
 
-    /// Serve a read from the region's own copy, and judge it stale when it
-    /// is neither the latest write issued anywhere nor built on it
-    /// (`issued_in_order`: see `Mode::ISSUED_IN_ORDER`).
-    pub fn read_local(&mut self, r: Request, issued_in_order: bool) {
+    /// Serve a read from the region's own copy, and judge it stale when
+    /// some write to the key issued before it beats the version returned
+    /// (by last writer wins, which along a primary's log is its order);
+    /// its staleness is how long ago the earliest such write was issued.
+    /// A read of the final winner is never stale because of a write that
+    /// lost.
+    pub fn read_local(&mut self, r: Request) {
         let (x, key, t) = (r.region, r.key, r.time);
         self.rec.reads += 1;
         self.rec.regions[x].reads += 1;
         self.rec.bucket_of(t.ns()).reads += 1;
-        let Some(latest) = self.store.latest(key) else {
-            return;
-        };
-        let v = self.store.held(key, x).version;
-        if v != latest && !self.store.descends_from(v, latest, issued_in_order) {
+        let held = self.store.held(key, x);
+        if let Some(since) = self.store.beaten_since(key, held.stamp) {
             self.rec.stale_reads += 1;
             self.rec.regions[x].stale_reads += 1;
             self.rec.bucket_of(t.ns()).stale_reads += 1;
-            let issued = self.store.version(latest).issue_ns;
-            self.rec.staleness.record(t.ns().saturating_sub(issued));
+            self.rec.staleness.record(t.ns().saturating_sub(since));
         }
     }
 

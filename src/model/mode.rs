@@ -37,11 +37,6 @@ pub trait Mode: Sized {
     /// a mode that has none).
     type Timer: Copy + std::fmt::Debug;
 
-    /// Whether versions are always issued after the one they are built on
-    /// in true time (true where each write is built on its own region's
-    /// copy). Stale-read checks use it to cut their walk short.
-    const ISSUED_IN_ORDER: bool;
-
     /// Whether the mode ships a log that must arrive in order: its streams
     /// are then FIFO whatever `replication.ordering` says.
     const SHIPS_LOG: bool = false;
@@ -60,7 +55,7 @@ pub trait Mode: Sized {
     /// A client read; by default the region's own copy, checked for
     /// staleness.
     fn read(&mut self, k: &mut Kernel<'_, Self::Timer>, r: Request) {
-        k.read_local(r, Self::ISSUED_IN_ORDER);
+        k.read_local(r);
     }
 
     /// Whether a region that holds `current` applies an arriving `incoming`.

@@ -223,9 +223,6 @@ impl SinglePrimaryMode {
 impl Mode for SinglePrimaryMode {
     type Timer = SpEvent;
 
-    /// A forwarded write is issued before the version it is built on.
-    const ISSUED_IN_ORDER: bool = false;
-
     const SHIPS_LOG: bool = true;
 
     /// Schedule the fault-driven events (outages, switchovers).

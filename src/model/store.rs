@@ -17,6 +17,8 @@
 //! (outcomes depend on the shape of the tree alone), and the delay is the
 //! same on every run.
 
+use smallvec::SmallVec;
+
 use super::cells::{Cell, Cells};
 use super::lineage::{Lineage, Node, NodeId, Outcomes, NONE};
 use super::lww::{beats, Stamp};
@@ -35,10 +37,22 @@ pub struct Held {
     pub stamp: Stamp,
 }
 
+/// A write that beat every write to its key issued before it.
+#[derive(Clone, Copy, Debug)]
+struct Record {
+    stamp: Stamp,
+    issue_ns: u64,
+}
+
 /// Every key's versions, in every region.
 #[derive(Debug)]
 pub struct VersionStore {
     cells: Cells,
+    /// Per key, the writes that beat everything issued before them, in
+    /// issue order (so their stamps increase), from the first one that
+    /// still beats what some region holds: the earliest write that beats a
+    /// version is the first of these that does.
+    records: Vec<SmallVec<[Record; 1]>>,
     lineage: Lineage,
     /// Releases let go of in `delivered`, carried out a few deliveries
     /// later; `NONE` where empty.
@@ -63,6 +77,7 @@ impl VersionStore {
         });
         VersionStore {
             cells,
+            records: vec![SmallVec::new(); keys],
             lineage,
             deferred: [NONE; DEFERRED],
             deferred_next: 0,
@@ -105,6 +120,48 @@ impl VersionStore {
     /// with a trace).
     pub fn write_id(&self, id: VersionId) -> u64 {
         self.lineage.write_id(id)
+    }
+
+    /// A write stamped `stamp` was issued to `key` at `issue_ns` (whatever
+    /// became of it): remember it if it beats every earlier one.
+    #[inline]
+    pub fn note_write(&mut self, key: u32, stamp: Stamp, issue_ns: u64) {
+        self.prune(key);
+        let r = &mut self.records[key as usize];
+        if r.last().is_none_or(|last| beats(stamp, last.stamp)) {
+            r.push(Record { stamp, issue_ns });
+        }
+    }
+
+    /// When the earliest write to `key` that beats a version stamped
+    /// `stamp` was issued, if any write does.
+    #[inline]
+    pub fn beaten_since(&mut self, key: u32, stamp: Stamp) -> Option<u64> {
+        self.prune(key);
+        self.records[key as usize]
+            .iter()
+            .find(|r| beats(r.stamp, stamp))
+            .map(|r| r.issue_ns)
+    }
+
+    /// Forget the records that beat nothing any region holds: no read can
+    /// be stale because of them (under last writer wins what a region
+    /// holds only gets newer).
+    #[inline]
+    fn prune(&mut self, key: u32) {
+        let r = &mut self.records[key as usize];
+        if r.is_empty() {
+            return;
+        }
+        let row = self.cells.row(key);
+        let oldest =
+            row.iter()
+                .map(|c| c.stamp())
+                .fold(row[0].stamp(), |a, b| if beats(a, b) { b } else { a });
+        let stale = r.iter().take_while(|rec| !beats(rec.stamp, oldest)).count();
+        if stale > 0 {
+            r.drain(..stale);
+        }
     }
 
     /// Whether every region holds the same version of `key`.
@@ -211,6 +268,8 @@ impl VersionStore {
     /// Make `version` the latest write to `key` (a new primary's state
     /// becomes the truth).
     pub fn make_latest(&mut self, key: u32, version: VersionId, out: &mut impl Outcomes) {
+        // Nothing beats the truth: what was issued before no longer counts.
+        self.records[key as usize].clear();
         if self.cells.latest(key) != version {
             self.lineage.hold(version);
             let old = self.cells.replace_latest(key, version);

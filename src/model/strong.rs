@@ -148,10 +148,6 @@ impl StrongMode {
 impl Mode for StrongMode {
     type Timer = Acked;
 
-    /// Writes are built on the latest version, which a forwarded or
-    /// rerouted write may reach before its issue time is passed.
-    const ISSUED_IN_ORDER: bool = false;
-
     fn serves_clients(&self, region: usize) -> bool {
         Some(region) != self.witness
     }

@@ -320,3 +320,33 @@ fn a_write_held_only_by_a_region_that_never_returns_is_stranded() {
         .collect();
     assert_eq!(w, vec![("survived", ""), ("lost", "stranded")]);
 }
+
+/// r0's clock runs 1 s ahead (wall timestamps); r0 and r1 are 100 ms apart.
+/// - 10 ms: r0 writes w1, stamped 1,010 ms.
+/// - 50 ms: r1 writes w2, stamped 50 ms: it loses everywhere (w1 reaches
+///   r1 at 110 ms and beats it; w2 reaches r0 at 150 ms and is dropped).
+/// - 100 ms: r1 reads w2, beaten by w1 (issued at 10 ms): stale by 90 ms.
+/// - 200 ms: r0 reads w1, the eventual winner: fresh, although w2 was
+///   issued later (a losing write does not make the winner stale).
+/// - 300 ms: r1 reads w1: fresh. Every region holds the winner: fresh from
+///   then on, however skewed the clocks.
+#[test]
+fn reads_of_the_eventual_winner_are_fresh() {
+    use replisim::scenario::Timestamps;
+    let mut s = base(2, 100 * MS, 1, S);
+    s.replication.timestamps = Timestamps::Wall;
+    s.regions[0].clock.offset_ns = 1_000 * MS as i64;
+    s.script = vec![
+        op(10, 0, 0, true),
+        op(50, 1, 0, true),
+        op(100, 1, 0, false),
+        op(200, 0, 0, false),
+        op(300, 1, 0, false),
+        op(400, 0, 0, false),
+    ];
+    let m = run(&s).result.summary;
+    assert_eq!((m.writes, m.lost_writes, m.reads), (2, 1, 4));
+    assert_eq!(m.stale_reads, 1);
+    assert_eq!(m.staleness_p50_ms, 90.0);
+    assert!(m.converged);
+}
