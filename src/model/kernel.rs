@@ -29,9 +29,11 @@ use crate::error::{Error, Result};
 use crate::metrics::result::*;
 use crate::scenario::{Ordering, OutageClients, Scenario, TableKind};
 use crate::sim::dist::Sampler;
+use crate::sim::memory::HugeVec;
 use crate::sim::queue::EventQueue;
 use crate::sim::rng::{stream, SimRng};
 use crate::sim::time::{ns_to_ms, Nanos, Time};
+use rustc_hash::FxHashMap;
 
 /// How far ahead in a stream the rows of coming deliveries are requested.
 /// Messages stuck behind a slow one arrive together and are delivered one
@@ -73,6 +75,64 @@ pub struct Issued {
     pub version: VersionId,
 }
 
+/// Per item and stream, the last arrival queued (`item` ordering): a
+/// message never arrives before it.
+enum ItemLast {
+    /// Streams are FIFO as a whole: nothing per item.
+    Unused,
+    /// A row of streams per key, read beside the key's cells.
+    Table { last: HugeVec<Time>, streams: usize },
+    /// For key spaces too large for the table: only items with a message
+    /// in flight, forgotten when their last one arrives. Only looked up,
+    /// never iterated.
+    Map(FxHashMap<(u32, u32), Time>),
+}
+
+/// The largest per-item table, in entries (256 MiB).
+const ITEM_TABLE_MAX: usize = 1 << 25;
+
+impl ItemLast {
+    #[inline]
+    fn get(&self, key: u32, si: usize) -> Time {
+        match self {
+            ItemLast::Unused => Time::ZERO,
+            ItemLast::Table { last, streams } => last[key as usize * streams + si],
+            ItemLast::Map(m) => m.get(&(key, si as u32)).copied().unwrap_or(Time::ZERO),
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, key: u32, si: usize, t: Time) {
+        match self {
+            ItemLast::Unused => {}
+            ItemLast::Table { last, streams } => last[key as usize * *streams + si] = t,
+            ItemLast::Map(m) => {
+                m.insert((key, si as u32), t);
+            }
+        }
+    }
+
+    /// A message for `key` on `si` that was due at `t` arrived.
+    #[inline]
+    fn arrived(&mut self, key: u32, si: usize, t: Time) {
+        if let ItemLast::Map(m) = self {
+            if m.get(&(key, si as u32)) == Some(&t) {
+                m.remove(&(key, si as u32));
+            }
+        }
+    }
+
+    /// Request the entries of `key`'s streams from `first` on.
+    #[inline]
+    fn warm(&self, key: u32, first: usize) {
+        if let ItemLast::Table { last, streams } = self {
+            if let Some(e) = last.get(key as usize * streams + first) {
+                crate::sim::memory::prefetch(e);
+            }
+        }
+    }
+}
+
 /// The kernel: everything but the mode's rules.
 pub struct Kernel<'a, T> {
     s: &'a Scenario,
@@ -88,6 +148,7 @@ pub struct Kernel<'a, T> {
     /// `stream_of[from * n + to]`, `usize::MAX` on the diagonal.
     stream_of: Vec<usize>,
     streams: Vec<Stream>,
+    item_last: ItemLast,
     link_rng: Vec<SimRng>,
     link_delay: Vec<Sampler>,
     pipeline_rng: Vec<SimRng>,
@@ -172,6 +233,20 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 link_delay.push(Sampler::new(&s.links[from][to]));
             }
         }
+        let item_last = match ordering {
+            Ordering::Stream => ItemLast::Unused,
+            Ordering::Item if total_keys.saturating_mul(streams.len()) <= ITEM_TABLE_MAX => {
+                let mut last = HugeVec::with_capacity(total_keys * streams.len());
+                for _ in 0..total_keys * streams.len() {
+                    last.push(Time::ZERO);
+                }
+                ItemLast::Table {
+                    last,
+                    streams: streams.len(),
+                }
+            }
+            Ordering::Item => ItemLast::Map(FxHashMap::default()),
+        };
         let pipeline_rng = s
             .regions
             .iter()
@@ -211,6 +286,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             schedule,
             stream_of,
             streams,
+            item_last,
             link_rng,
             link_delay,
             pipeline_rng,
@@ -251,6 +327,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             }
             self.rec.advance(t.ns(), &self.streams);
             self.last_event = t;
+            self.warm_deliveries();
             match event {
                 Event::Client(c) => {
                     let c = c as usize;
@@ -301,11 +378,37 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     fn warm_client(&self, c: usize) {
         let client = &self.clients[c];
         if let Some(op) = client.peek_second() {
-            self.store.warm_row(self.key_base[op.table] + op.key);
+            let key = self.key_base[op.table] + op.key;
+            self.store.warm_row(key);
+            self.store.warm_records(key);
+            if op.is_write {
+                self.item_last.warm(key, op.region * (self.n - 1));
+            }
         }
         if let Some(op) = client.peek() {
             self.store
                 .warm_versions(self.key_base[op.table] + op.key, op.region);
+        }
+    }
+
+    /// Warm what the coming deliveries will touch, in two steps: request
+    /// the message of the delivery `FAR` events ahead, and the key's row of
+    /// the one `NEAR` ahead, whose message was requested before. Under
+    /// per-item order messages arrive in no particular order of their
+    /// stream, so only the event queue knows which comes next.
+    #[inline]
+    fn warm_deliveries(&self) {
+        const FAR: usize = 8;
+        const NEAR: usize = 4;
+        if let Some(Event::Delivery { stream, slot }) = self.queue.peek_ahead(FAR) {
+            if let Some(m) = self.streams[*stream as usize].peek(*slot) {
+                crate::sim::memory::prefetch(m);
+            }
+        }
+        if let Some(Event::Delivery { stream, slot }) = self.queue.peek_ahead(NEAR) {
+            if let Some(m) = self.streams[*stream as usize].peek(*slot) {
+                self.store.warm_row(m.key);
+            }
         }
     }
 
@@ -363,6 +466,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         if let Some(ahead) = st.after(slot, STREAM_AHEAD) {
             self.store.warm_row(ahead.key);
         }
+        self.item_last.arrived(msg.key, si, msg.arrive);
         self.rec.delivery(si, t.since(msg.issue));
         self.clocks[y].observe(msg.ts);
         let current = self.store.held(msg.key, y);
@@ -401,7 +505,9 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     ) {
         let transit = self.link_delay[si].sample(&mut self.link_rng[si]);
         let st = &mut self.streams[si];
-        let arrive = st.arrival(key, issue, ready, transit);
+        let prior = self.item_last.get(key, si);
+        let arrive = st.arrival(prior, issue, ready, transit);
+        self.item_last.set(key, si, arrive);
         let seq = self.queue.next_seq();
         let slot = st.push(Message::new(
             version, key, stamp.ts, stamp.rank, issue, arrive, seq,
@@ -892,4 +998,41 @@ fn active_faults(s: &Scenario, t0: Time, t1: Time) -> u32 {
             }
         })
         .count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map used for large key spaces answers as the table does: the
+    /// last arrival set, and nothing once it has arrived (a later message
+    /// would arrive no earlier anyway).
+    #[test]
+    fn item_map_and_table_agree() {
+        let mut table = ItemLast::Table {
+            last: {
+                let mut v = HugeVec::with_capacity(8);
+                for _ in 0..8 {
+                    v.push(Time::ZERO);
+                }
+                v
+            },
+            streams: 2,
+        };
+        let mut map = ItemLast::Map(FxHashMap::default());
+        for il in [&mut table, &mut map] {
+            assert_eq!(il.get(3, 1), Time::ZERO);
+            il.set(3, 1, Time(50));
+            il.set(3, 0, Time(70));
+            assert_eq!(
+                (il.get(3, 1), il.get(3, 0), il.get(2, 1)),
+                (Time(50), Time(70), Time::ZERO)
+            );
+            il.arrived(3, 1, Time(50));
+            // The table keeps a past arrival; either way it binds nothing
+            // from now on, since later messages arrive after now.
+            assert!(il.get(3, 1) <= Time(50));
+        }
+        assert_eq!(map.get(3, 1), Time::ZERO);
+    }
 }

@@ -14,8 +14,6 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::FxHashMap;
-
 use super::faults::Window;
 use super::lww::Stamp;
 use crate::scenario::Ordering;
@@ -117,9 +115,7 @@ pub struct Stream {
     ordering: Ordering,
     /// Arrival time of the last message queued (`stream` ordering).
     last_arrival: Time,
-    /// Per item with a message in flight, the latest arrival queued for
-    /// it (`item` ordering). Only looked up, never iterated.
-    last_arrival_of: FxHashMap<u32, Time>,
+
     pub max_backlog: u64,
     pub deliveries: u64,
 }
@@ -149,17 +145,18 @@ impl Stream {
             free_at: Time::ZERO,
             ordering,
             last_arrival: Time::ZERO,
-            last_arrival_of: FxHashMap::default(),
             max_backlog: 0,
             deliveries: 0,
         }
     }
 
-    /// When a message for item `key`, sent at `now` (sends come in time
-    /// order), ready at `ready` with transit time `transit`, arrives, given every message queued before it. Updates
+    /// When a message sent at `now` (sends come in time order), ready at
+    /// `ready` with transit time `transit`, arrives: under `item` ordering
+    /// no earlier than `item_last` (the item's last arrival queued on this
+    /// stream), under `stream` ordering no earlier than any message before, given every message queued before it. Updates
     /// the stream's state.
     #[inline]
-    pub fn arrival(&mut self, key: u32, now: Time, ready: Time, transit: Nanos) -> Time {
+    pub fn arrival(&mut self, item_last: Time, now: Time, ready: Time, transit: Nanos) -> Time {
         let on_wire = self.on_wire(now, ready, transit);
         match self.ordering {
             Ordering::Stream => {
@@ -167,12 +164,7 @@ impl Stream {
                 self.last_arrival = arrive;
                 arrive
             }
-            Ordering::Item => {
-                let last = self.last_arrival_of.entry(key).or_insert(Time::ZERO);
-                let arrive = on_wire.max(*last);
-                *last = arrive;
-                arrive
-            }
+            Ordering::Item => on_wire.max(item_last),
         }
     }
 
@@ -264,13 +256,6 @@ impl Stream {
         }
         let msg = *m;
         m.node = ARRIVED;
-        if self.ordering == Ordering::Item
-            && self.last_arrival_of.get(&msg.key) == Some(&msg.arrive)
-        {
-            // No later message for the item is in flight: a later one
-            // would arrive no earlier.
-            self.last_arrival_of.remove(&msg.key);
-        }
         self.in_flight -= 1;
         self.deliveries += 1;
         while self.sent.front().is_some_and(|m| m.node == ARRIVED) {
@@ -278,6 +263,13 @@ impl Stream {
             self.base += 1;
         }
         Some(msg)
+    }
+
+    /// The message in `slot`, if it is still kept (a hint: it may have
+    /// arrived).
+    #[inline]
+    pub fn peek(&self, slot: u64) -> Option<&Message> {
+        self.sent.get(slot.checked_sub(self.base)? as usize)
     }
 
     /// The message sent `k` after the one in `slot`, or the last one sent
@@ -317,7 +309,6 @@ impl Stream {
         self.base += self.sent.len() as u64;
         self.sent.clear();
         self.in_flight = 0;
-        self.last_arrival_of.clear();
         gone
     }
 }
@@ -339,26 +330,21 @@ mod tests {
     #[test]
     fn fifo_never_overtakes() {
         let mut s = Stream::new(0, 1, vec![], vec![], None, Ordering::Stream);
-        assert_eq!(s.arrival(0, Time(0), Time(0), 100), Time(100));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(0), 100), Time(100));
         // Ready later but faster: waits for the one ahead.
-        assert_eq!(s.arrival(0, Time(0), Time(10), 20), Time(100));
-        assert_eq!(s.arrival(0, Time(0), Time(200), 5), Time(205));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(10), 20), Time(100));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(200), 5), Time(205));
     }
 
     #[test]
     fn item_order_keeps_each_item_in_order_only() {
         let mut s = Stream::new(0, 1, vec![], vec![], None, Ordering::Item);
-        assert_eq!(s.arrival(7, Time(0), Time(0), 100), Time(100));
+        // Nothing earlier for the item: it leaves when ready.
+        assert_eq!(s.arrival(Time(0), Time(0), Time(0), 100), Time(100));
         // Another item overtakes the slow message.
-        assert_eq!(s.arrival(8, Time(0), Time(10), 20), Time(30));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(10), 20), Time(30));
         // The same item waits for it.
-        assert_eq!(s.arrival(7, Time(0), Time(20), 5), Time(100));
-        // Once the item's last message has arrived, nothing is waited for.
-        let m = |key, arrive| Message::new(0, key, 0, 0, Time(0), Time(arrive), 0);
-        let a = s.push(m(7, 100));
-        let b = s.push(m(7, 100));
-        assert!(s.take(a).is_some() && s.take(b).is_some());
-        assert_eq!(s.arrival(7, Time(0), Time(200), 5), Time(205));
+        assert_eq!(s.arrival(Time(100), Time(0), Time(20), 5), Time(100));
     }
 
     #[test]
@@ -373,13 +359,13 @@ mod tests {
             Ordering::Stream,
         );
         // Arrives at 40: before the partition, untouched.
-        assert_eq!(s.arrival(0, Time(0), Time(0), 40), Time(40));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(0), 40), Time(40));
         // In transit at 50: sent again at 80, arrives 80 + 30.
-        assert_eq!(s.arrival(0, Time(0), Time(30), 30), Time(110));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(30), 30), Time(110));
         // Ready during the partition: leaves at the heal.
-        assert_eq!(s.arrival(0, Time(0), Time(60), 10), Time(110));
-        assert_eq!(s.arrival(0, Time(0), Time(100), 10), Time(110));
-        assert_eq!(s.arrival(0, Time(0), Time(200), 10), Time(210));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(60), 10), Time(110));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(100), 10), Time(110));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(200), 10), Time(210));
     }
 
     #[test]
@@ -394,9 +380,9 @@ mod tests {
             None,
             Ordering::Item,
         );
-        assert_eq!(s.arrival(1, Time(50), Time(50), 100), Time(1200));
-        assert_eq!(s.arrival(2, Time(500), Time(500), 100), Time(1200));
-        assert_eq!(s.arrival(3, Time(1500), Time(1500), 100), Time(1600));
+        assert_eq!(s.arrival(Time(0), Time(50), Time(50), 100), Time(1200));
+        assert_eq!(s.arrival(Time(0), Time(500), Time(500), 100), Time(1200));
+        assert_eq!(s.arrival(Time(0), Time(1500), Time(1500), 100), Time(1600));
     }
 
     #[test]
@@ -411,23 +397,25 @@ mod tests {
             None,
             Ordering::Item,
         );
-        assert_eq!(s.arrival(1, Time(50), Time(50), 100), Time(150));
-        assert_eq!(s.arrival(2, Time(90), Time(500), 100), Time(1200));
+        assert_eq!(s.arrival(Time(0), Time(50), Time(50), 100), Time(150));
+        assert_eq!(s.arrival(Time(0), Time(90), Time(500), 100), Time(1200));
     }
 
     #[test]
     fn endless_partition_never_delivers() {
         let mut s = Stream::new(0, 1, down(&[(50, None)]), vec![], None, Ordering::Stream);
-        assert_eq!(s.arrival(0, Time(0), Time(0), 10), Time(10));
-        assert_eq!(s.arrival(0, Time(0), Time(45), 10), Time::MAX);
-        assert_eq!(s.arrival(0, Time(0), Time(0), 1), Time::MAX);
+        assert_eq!(s.arrival(Time(0), Time(0), Time(0), 10), Time(10));
+        assert_eq!(s.arrival(Time(0), Time(0), Time(45), 10), Time::MAX);
+        assert_eq!(s.arrival(Time(0), Time(0), Time(0), 1), Time::MAX);
     }
 
     #[test]
     fn throughput_spaces_dispatches() {
         // 1000 messages/s: one dispatch per millisecond.
         let mut s = Stream::new(0, 1, vec![], vec![], Some(1000.0), Ordering::Stream);
-        let a: Vec<Time> = (0..3).map(|_| s.arrival(0, Time(0), Time(0), 5)).collect();
+        let a: Vec<Time> = (0..3)
+            .map(|_| s.arrival(Time(0), Time(0), Time(0), 5))
+            .collect();
         assert_eq!(a, vec![Time(5), Time(1_000_005), Time(2_000_005)]);
     }
 }

@@ -52,7 +52,7 @@ pub struct VersionStore {
     /// issue order (so their stamps increase), from the first one that
     /// still beats what some region holds: the earliest write that beats a
     /// version is the first of these that does.
-    records: Vec<SmallVec<[Record; 1]>>,
+    records: Vec<SmallVec<[Record; 2]>>,
     lineage: Lineage,
     /// Releases let go of in `delivered`, carried out a few deliveries
     /// later; `NONE` where empty.
@@ -161,6 +161,10 @@ impl VersionStore {
         let stale = r.iter().take_while(|rec| !beats(rec.stamp, oldest)).count();
         if stale > 0 {
             r.drain(..stale);
+            // Back in place once few are left: no pointer to follow.
+            if r.spilled() && r.len() <= 2 {
+                r.shrink_to_fit();
+            }
         }
     }
 
@@ -389,6 +393,14 @@ impl VersionStore {
     #[inline]
     pub fn warm_row(&self, key: u32) {
         self.cells.prefetch(key);
+    }
+
+    /// Request the records of `key`, which a coming write or read reads.
+    #[inline]
+    pub fn warm_records(&self, key: u32) {
+        if let Some(r) = self.records.get(key as usize) {
+            crate::sim::memory::prefetch(r);
+        }
     }
 
     /// Request, for an operation on `key` at `region` whose row was

@@ -132,6 +132,15 @@ impl<E: Copy> EventQueue<E> {
         self.push(time, seq, event);
     }
 
+    /// The event `k` places after the next one, as far as the bucket now
+    /// served knows (events scheduled into it meanwhile are not seen): a
+    /// hint for what to request from memory ahead of time, never for order.
+    #[inline]
+    pub fn peek_ahead(&self, k: usize) -> Option<&E> {
+        let i = self.current.len().checked_sub(k + 1)?;
+        Some(&self.current[i].event)
+    }
+
     /// How many events are pending.
     pub fn len(&self) -> usize {
         self.current.len() + self.late.len() + self.in_ahead + self.far.len()
