@@ -56,8 +56,22 @@ enum Command {
     /// Run one scenario under several replication modes on the same
     /// client operations and show the results side by side.
     Compare(CompareArgs),
+    /// List the regions of a latency preset, or, given two or more
+    /// regions, print their round-trip matrix.
+    Regions(RegionsArgs),
     /// Measure the simulator's speed on a built-in write-only scenario.
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct RegionsArgs {
+    /// Regions to show the round trips between (two or more).
+    #[arg(value_name = "REGION")]
+    regions: Vec<String>,
+
+    /// The latency preset.
+    #[arg(long, value_name = "NAME", default_value = "aws-2025-07")]
+    preset: String,
 }
 
 #[derive(Debug, Args)]
@@ -200,6 +214,7 @@ where
         Command::Compare(args) => compare(&args),
         Command::Validate(args) => Ok(validate(&args)),
         Command::List => Ok(list()),
+        Command::Regions(args) => regions(&args),
         Command::Bench(args) => bench(&args),
     };
     match outcome {
@@ -691,6 +706,87 @@ fn list() -> i32 {
         println!("{}", line.trim_end());
     }
     EXIT_OK
+}
+
+fn regions(args: &RegionsArgs) -> Result<i32> {
+    use crate::scenario::presets::{latency_preset, latency_preset_names};
+    let usage = |msg: String| {
+        eprintln!("error: {msg}");
+        Ok(EXIT_ERROR)
+    };
+    let Some(p) = latency_preset(&args.preset) else {
+        return usage(crate::scenario::unknown_name(
+            "latency preset",
+            &args.preset,
+            &latency_preset_names(),
+            "presets are",
+        ));
+    };
+    let known = p.regions();
+    for r in &args.regions {
+        if !known.contains(&r.as_str()) {
+            return usage(crate::scenario::unknown_name(
+                "region",
+                r,
+                &known,
+                "regions are",
+            ));
+        }
+    }
+    match args.regions.len() {
+        0 => {
+            println!("{} ({} regions; {})", p.name, known.len(), p.source);
+            for r in known {
+                println!("{r}");
+            }
+        }
+        1 => {
+            return usage("give two or more regions for a matrix, or none for the list".to_string())
+        }
+        _ => {
+            println!(
+                "{}: round trip p50 / p90 in ms, row = from, column = to; one-way is half",
+                p.name
+            );
+            let width = args.regions.iter().map(|r| r.len()).max().unwrap_or(0);
+            let cell = |ns: u64| format!("{:.1}", ns as f64 / 1e6);
+            let cells: Vec<Vec<String>> = args
+                .regions
+                .iter()
+                .map(|a| {
+                    args.regions
+                        .iter()
+                        .map(|b| {
+                            let rtt = p
+                                .rtt(a, b)
+                                .unwrap_or(crate::scenario::presets::Rtt { p50: 0, p90: 0 });
+                            format!("{} / {}", cell(rtt.p50), cell(rtt.p90))
+                        })
+                        .collect()
+                })
+                .collect();
+            let col = cells
+                .iter()
+                .flatten()
+                .map(String::len)
+                .chain(args.regions.iter().map(String::len))
+                .max()
+                .unwrap_or(0);
+            let mut header = format!("{:width$}", "");
+            for r in &args.regions {
+                header.push_str(&format!("  {r:>col$}"));
+            }
+            println!("{}", header.trim_end());
+            for (r, row) in args.regions.iter().zip(&cells) {
+                let mut line = format!("{r:width$}");
+                for c in row {
+                    line.push_str(&format!("  {c:>col$}"));
+                }
+                println!("{line}");
+            }
+        }
+    }
+    Ok(EXIT_OK)
 }
 
 /// Simulated seconds of the bench scenario; the rate is chosen from it.

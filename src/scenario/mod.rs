@@ -14,6 +14,7 @@ pub mod bundled;
 mod de;
 pub(crate) mod node;
 pub mod overrides;
+pub mod presets;
 pub mod raw;
 pub mod render;
 pub mod types;
@@ -135,4 +136,9 @@ pub fn load_str(text: &str, origin: &str, overrides: &[String]) -> Result<Scenar
 /// and that yields an equal `Scenario`.
 pub fn to_yaml(s: &Scenario) -> String {
     render::to_yaml(s)
+}
+
+/// `unknown region 'x'; did you mean 'y'? ...`, for names outside a file.
+pub fn unknown_name(what: &str, given: &str, allowed: &[&str], intro: &str) -> String {
+    de::unknown(what, given, allowed, intro)
 }

@@ -69,6 +69,7 @@ pub struct RawClock {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawNetwork {
+    pub preset: Option<String>,
     pub default: Option<RawLatency>,
     pub links: Option<Vec<RawLink>>,
 }

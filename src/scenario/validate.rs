@@ -222,10 +222,54 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         Some(d) => Some(latency(cx, d, path!["network", "default"])?),
         None => None,
     };
+    // A latency preset fills every pair no link gives; a region it does not
+    // know is an error unless `default` covers it.
+    let mut in_preset = vec![false; n];
+    let preset = match network.and_then(|nw| nw.preset.as_ref()) {
+        Some(name) => {
+            let Some(p) = super::presets::latency_preset(name) else {
+                return Err(cx.err(
+                    path!["network", "preset"],
+                    unknown(
+                        "latency preset",
+                        name,
+                        &super::presets::latency_preset_names(),
+                        "presets are",
+                    ),
+                ));
+            };
+            let known = p.regions();
+            for (i, r) in raw.regions.iter().enumerate() {
+                if known.contains(&r.name.as_str()) {
+                    in_preset[i] = true;
+                } else if default.is_none() {
+                    let mut msg = format!(
+                        "region '{}' is not in latency preset '{}'; ",
+                        super::node::shorten(&r.name),
+                        p.name
+                    );
+                    if let Some(close) = super::de::did_you_mean(&r.name, &known) {
+                        msg.push_str(&format!("did you mean '{close}'? "));
+                    }
+                    msg.push_str("see `replisim regions`, or give network.default for regions outside the preset");
+                    return Err(cx.err(path!["regions", i, "name"], msg));
+                }
+            }
+            Some(p)
+        }
+        None => None,
+    };
     let mut matrix = Vec::with_capacity(n);
     for (a, row) in links.into_iter().enumerate() {
         let mut out = Vec::with_capacity(n);
         for (b, cell) in row.into_iter().enumerate() {
+            let from_preset = match preset {
+                Some(p) if in_preset[a] && in_preset[b] => {
+                    p.one_way(names.names[a], names.names[b])
+                }
+                _ => None,
+            };
+            let cell = cell.or(from_preset);
             let l = match (a == b, cell, &default) {
                 (true, _, _) => Latency::Constant(0),
                 (false, Some(l), _) => l,

@@ -11,6 +11,7 @@ mod gen;
 mod golden;
 mod handworked;
 mod modes;
+mod presets;
 mod properties;
 mod report_charts;
 mod scenario_errors;
