@@ -107,6 +107,18 @@ pub fn isolate(region: usize, at: u64, length: u64) -> Fault {
     }
 }
 
+/// `region` fails at `at` for good; its clients fail.
+pub fn outage_forever(region: usize, at: u64) -> Fault {
+    Fault {
+        kind: FaultKind::Outage {
+            region,
+            clients: OutageClients::Fail,
+        },
+        at: replisim::sim::time::Time(at),
+        length: None,
+    }
+}
+
 /// `region`'s clock jumps by `by_ns` at `at`.
 pub fn clock_step(region: usize, at: u64, by_ns: i64) -> Fault {
     Fault {

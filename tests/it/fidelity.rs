@@ -102,11 +102,7 @@ fn lost_write_rate_depends_on_the_key_not_on_the_stream() {
 /// λ·100 ms: 70.) The downtime is detect + promote exactly.
 #[test]
 fn failover_loses_commit_rate_times_shipping_delay() {
-    use replisim::scenario::{
-        Failover, FailoverTarget, Fault, FaultKind, Mode, OutageClients, SecondaryWrites,
-        SinglePrimary,
-    };
-    use replisim::sim::time::Time;
+    use replisim::scenario::{Failover, FailoverTarget, Mode, SecondaryWrites, SinglePrimary};
     let mut total = 0u64;
     let seeds = 20;
     for seed in 0..seeds {
@@ -122,14 +118,7 @@ fn failover_loses_commit_rate_times_shipping_delay() {
                 target: FailoverTarget::LeastLag,
             },
         });
-        s.faults = vec![Fault {
-            kind: FaultKind::Outage {
-                region: 0,
-                clients: OutageClients::Fail,
-            },
-            at: Time(10 * S),
-            length: None,
-        }];
+        s.faults = vec![outage_forever(0, 10 * S)];
         s.workload = vec![clients(&[0], 200.0, 1.0)];
         let m = run(&s).result.summary;
         assert_eq!(m.mode_extras.failover_ms, 3000.0);
@@ -288,19 +277,11 @@ fn a_link_down_for_good_never_reports_a_small_lag() {
 /// stranded write, and the counter identity holds without convergence.
 #[test]
 fn a_write_held_only_by_a_region_that_never_returns_is_stranded() {
-    use replisim::scenario::{Fault, FaultKind, OutageClients, TableKind};
-    use replisim::sim::time::Time;
+    use replisim::scenario::TableKind;
     let mut s = base(2, 50 * MS, 1, S);
     s.tables[0].kind = TableKind::Counter;
     s.replication.pipeline = Latency::Constant(10 * MS);
-    s.faults = vec![Fault {
-        kind: FaultKind::Outage {
-            region: 1,
-            clients: OutageClients::Fail,
-        },
-        at: Time(105 * MS),
-        length: None,
-    }];
+    s.faults = vec![outage_forever(1, 105 * MS)];
     s.script = vec![op(20, 0, 0, true), op(100, 1, 0, true)];
     let out = run_traced(&s);
     let m = &out.result.summary;
