@@ -6,8 +6,11 @@
 //! error. Errors are printed as one `error: <message>` line on stderr; the
 //! tables and results go to stdout, the progress bar to stderr.
 //!
-//! This is the only place that talks to the terminal and the wall clock;
-//! the layers below take a scenario and return data.
+//! This is the only place that talks to the terminal, the wall clock and
+//! signals; the layers below take a scenario and return data.
+
+mod signals;
+mod stdout;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -18,11 +21,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::{Error, Result};
 use crate::model::{self, RunOptions, RunOutput};
-use crate::report::charts::{self, ChartFormat};
-use crate::report::html::{self, ReportInput};
-use crate::report::output::{self, OutputFile};
-use crate::report::{self, csv_out, terminal};
+use crate::report::charts::ChartFormat;
+use crate::report::output::{OutputFile, Target};
+use crate::report::{self, csv_out, folder, terminal};
 use crate::scenario::{self, bundled, Scenario};
+use stdout::{out, outln};
 
 /// Exit code: everything worked.
 pub const EXIT_OK: i32 = 0;
@@ -155,6 +158,11 @@ struct CompareArgs {
     /// Draw no charts in the mode folders.
     #[arg(long)]
     no_charts: bool,
+
+    /// Refuse a scenario expected to take more simulator events than this,
+    /// in any mode [default: 1000000000].
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    max_events: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +174,11 @@ struct ValidateArgs {
     /// Override a field before validating, as with `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
+
+    /// Refuse a scenario expected to take more simulator events than
+    /// this, as `run --max-events` does [default: 1000000000].
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    max_events: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -217,12 +230,23 @@ where
         Command::Regions(args) => regions(&args),
         Command::Bench(args) => bench(&args),
     };
-    match outcome {
+    let code = match outcome {
         Ok(code) => code,
         Err(e) => {
             print_error(&e);
             EXIT_ERROR
         }
+    };
+    let code = match signals::received() {
+        Some(signal) => signals::exit_code(signal),
+        None => code,
+    };
+    match stdout::finish() {
+        Some(message) => {
+            eprintln!("error: {message}");
+            code.max(EXIT_ERROR)
+        }
+        None => code,
     }
 }
 
@@ -232,7 +256,7 @@ fn clap_error(e: &clap::Error) -> i32 {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{e}");
+            out!("{e}");
             EXIT_OK
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
@@ -262,7 +286,15 @@ fn clap_error(e: &clap::Error) -> i32 {
 }
 
 fn print_error(e: &Error) {
-    eprintln!("error: {}", e.message());
+    match signals::received() {
+        Some(signal) => eprintln!("error: {}", signals::message(signal)),
+        None => eprintln!("error: {}", e.message()),
+    }
+}
+
+/// Whether a signal asked the command to stop.
+fn cancelled() -> bool {
+    signals::received().is_some()
 }
 
 /// Load a scenario given as a file path or a bundled scenario's name.
@@ -318,10 +350,12 @@ struct Job {
     arg: String,
     scenario: Scenario,
     out: PathBuf,
+    /// The output folder, checked and locked before any run starts.
+    target: Target,
 }
 
 fn run(args: &RunArgs) -> Result<i32> {
-    output::install_interrupt_handler();
+    signals::install();
 
     // Load and check everything first, so a typo in the tenth file does not
     // surface after nine long runs.
@@ -345,27 +379,33 @@ fn run(args: &RunArgs) -> Result<i32> {
                 out.display()
             )));
         }
-        output::check_target(&out)?;
+        model::check_limits(
+            &scenario,
+            &RunOptions {
+                trace: args.trace,
+                max_events: args.max_events,
+            },
+        )?;
+        let target = Target::prepare(&out)?;
         jobs.push(Job {
             arg: arg.clone(),
             scenario,
             out,
+            target,
         });
     }
 
     let mut code = EXIT_OK;
     for (i, job) in jobs.iter().enumerate() {
         if i > 0 && !args.quiet {
-            println!();
+            outln!();
         }
         match run_one(job, args) {
             Ok(true) => {}
             Ok(false) => code = code.max(EXIT_EXPECTATION_FAILED),
+            Err(e) if cancelled() => return Err(e),
             Err(e) => {
                 print_error(&e);
-                if output::interrupted() {
-                    return Ok(EXIT_ERROR);
-                }
                 code = EXIT_ERROR;
             }
         }
@@ -379,7 +419,7 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<bool> {
     let scenario = &job.scenario;
     let command = terminal::reproduce_command(&job.arg, scenario.seed, &args.sets);
     if !args.quiet {
-        println!("running {} (seed {})", scenario.name, scenario.seed);
+        outln!("running {} (seed {})", scenario.name, scenario.seed);
     }
 
     let options = RunOptions {
@@ -398,15 +438,16 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<bool> {
     } else {
         Some(ChartFormat::Svg)
     };
-    let (files, chart_count) = result_files(scenario, &result, trace.as_ref(), &command, charts)?;
-    output::write_folder(&job.out, &files)?;
+    let (files, chart_count) =
+        folder::run_files(scenario, &result, trace.as_ref(), &command, charts)?;
+    job.target.write(&files, &cancelled)?;
 
     if args.quiet {
-        println!("{}: seed {}", scenario.name, scenario.seed);
+        outln!("{}: seed {}", scenario.name, scenario.seed);
     } else {
-        println!();
-        print!("{}", terminal::summary(&result));
-        println!();
+        outln!();
+        out!("{}", terminal::summary(&result));
+        outln!();
     }
     let listed: Vec<String> = files
         .iter()
@@ -418,56 +459,19 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<bool> {
     } else {
         format!(", charts/ ({chart_count} charts)")
     };
-    println!(
+    outln!(
         "results in {}: {}{charts_note}",
         job.out.display(),
         listed.join(", ")
     );
-    println!("reproduce: {command}");
+    outln!("reproduce: {command}");
 
     Ok(check_expectations(scenario, &result.summary))
 }
 
-/// The files of one run's result folder (CSV files, the resolved
-/// scenario, the HTML report and the charts in `charts`' format, if any),
-/// and how many charts there are.
-fn result_files(
-    scenario: &Scenario,
-    result: &crate::metrics::result::RunResult,
-    trace: Option<&crate::metrics::result::Trace>,
-    command: &str,
-    charts: Option<ChartFormat>,
-) -> Result<(Vec<OutputFile>, usize)> {
-    let mut files: Vec<OutputFile> = csv_out::all_files(result, trace)?
-        .into_iter()
-        .map(|f| OutputFile::new(f.file_name, f.bytes))
-        .collect();
-    let resolved_yaml = scenario::to_yaml(scenario);
-    files.push(OutputFile::new("scenario.yaml", resolved_yaml.as_bytes()));
-    let chart_list = match charts {
-        Some(format) => charts::render_all(result, format)?,
-        None => Vec::new(),
-    };
-    let report = html::render_report(&ReportInput {
-        scenario,
-        result,
-        resolved_yaml: &resolved_yaml,
-        command,
-        charts: &chart_list,
-    });
-    files.push(OutputFile::new("report.html", report.into_bytes()));
-    for chart in &chart_list {
-        files.push(OutputFile::new(
-            Path::new("charts").join(&chart.file_name),
-            chart.bytes.clone(),
-        ));
-    }
-    Ok((files, chart_list.len()))
-}
-
 /// `replisim compare`: the scenario once per mode, same operations.
 fn compare(args: &CompareArgs) -> Result<i32> {
-    output::install_interrupt_handler();
+    signals::install();
     let mut base = load(&args.scenario, &args.sets)?;
     if let Some(seed) = args.seed {
         base.seed = seed;
@@ -489,12 +493,18 @@ fn compare(args: &CompareArgs) -> Result<i32> {
     let out = args.out.clone().unwrap_or_else(|| {
         Path::new("output").join(format!("{}-compare", folder_name(&base.name)))
     });
-    let previous = out.join("compare.csv").is_file() && !out.join("summary.csv").exists();
-    if !previous {
-        output::check_target(&out)?;
+    let options = RunOptions {
+        trace: args.trace,
+        max_events: args.max_events,
+    };
+    for &mode in &modes {
+        if let Ok(variant) = model::modes::for_mode(&base, mode) {
+            model::check_limits(&variant, &options).map_err(|e| e.context(mode))?;
+        }
     }
+    let target = Target::prepare(&out)?;
     if !args.quiet {
-        println!(
+        outln!(
             "comparing {} (seed {}): {}",
             base.name,
             base.seed,
@@ -502,15 +512,11 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         );
     }
 
-    let options = RunOptions {
-        trace: args.trace,
-        max_events: None,
-    };
     let charts = (!args.no_charts).then_some(ChartFormat::Svg);
     let mut variants = Vec::with_capacity(modes.len());
     let mut outputs = Vec::with_capacity(modes.len());
     let mut notes = Vec::with_capacity(modes.len());
-    let mut files: Vec<OutputFile> = Vec::new();
+    let mut mode_folders: Vec<(&str, Vec<OutputFile>)> = Vec::new();
     for &mode in &modes {
         let variant = model::modes::for_mode(&base, mode);
         let (variant, note) = match variant {
@@ -525,23 +531,14 @@ fn compare(args: &CompareArgs) -> Result<i32> {
             bar.finish_and_clear();
             match outcome {
                 Ok(o) => {
-                    let mut command = format!(
-                        "replisim compare {} --modes {mode} --seed {}",
-                        args.scenario, v.seed
-                    );
-                    for s in &args.sets {
-                        command.push_str(&format!(" --set {s}"));
-                    }
+                    let command =
+                        terminal::compare_command(&args.scenario, &[mode], v.seed, &args.sets);
                     let (mode_files, _) =
-                        result_files(v, &o.result, o.trace.as_ref(), &command, charts)?;
-                    files.extend(
-                        mode_files
-                            .into_iter()
-                            .map(|f| OutputFile::new(Path::new(mode).join(f.path), f.bytes)),
-                    );
+                        folder::run_files(v, &o.result, o.trace.as_ref(), &command, charts)?;
+                    mode_folders.push((mode, mode_files));
                     run_output = Some(o);
                 }
-                Err(e) if output::interrupted() => return Err(e),
+                Err(e) if cancelled() => return Err(e),
                 Err(e) => note = e.message().to_string(),
             }
         }
@@ -559,55 +556,13 @@ fn compare(args: &CompareArgs) -> Result<i32> {
             note: &notes[i],
         })
         .collect();
-    files.insert(
-        0,
-        OutputFile::new("compare.csv", report::compare::compare_csv(&base, &rows)?),
-    );
-    let mut reproduce = format!(
-        "replisim compare {} --modes {} --seed {}",
-        args.scenario,
-        modes.join(","),
-        base.seed
-    );
-    for s in &args.sets {
-        reproduce.push_str(&format!(" --set {s}"));
-    }
-    let compare_charts = match charts {
-        Some(format) => charts::compare::render_all(&base.region_names(), &rows, format)?,
-        None => Vec::new(),
-    };
-    let compare_report =
-        report::compare_html::render_compare_report(&report::compare_html::CompareReportInput {
-            scenario: &base,
-            rows: &rows,
-            command: &reproduce,
-            charts: &compare_charts,
-        });
-    files.insert(
-        1,
-        OutputFile::new(report::compare_html::FILE_NAME, compare_report),
-    );
-    for chart in compare_charts {
-        files.push(OutputFile::new(
-            Path::new("charts").join(&chart.file_name),
-            chart.bytes,
-        ));
-    }
-    if previous {
-        // A previous compare folder is replaced whole; any other folder is
-        // left alone (the writer refuses it).
-        std::fs::remove_dir_all(&out).map_err(|e| {
-            Error::new(format!(
-                "{}: cannot replace previous results: {e}",
-                out.display()
-            ))
-        })?;
-    }
-    output::write_folder(&out, &files)?;
-    println!();
-    print!("{}", report::compare::table_text(&base, &rows));
-    println!();
-    println!(
+    let reproduce = terminal::compare_command(&args.scenario, &modes, base.seed, &args.sets);
+    let files = folder::compare_files(&base, &rows, mode_folders, &reproduce, charts)?;
+    target.write(&files, &cancelled)?;
+    outln!();
+    out!("{}", report::compare::table_text(&base, &rows));
+    outln!();
+    outln!(
         "results in {}: compare.csv, report.html, {}",
         out.display(),
         modes
@@ -618,19 +573,19 @@ fn compare(args: &CompareArgs) -> Result<i32> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!("reproduce: {reproduce}");
+    outln!("reproduce: {reproduce}");
     Ok(EXIT_OK)
 }
 
-/// Run the model with the progress bar and Ctrl-C check in its callback.
+/// Run the model with the progress bar and the signal check in its callback.
 fn run_model(scenario: &Scenario, options: &RunOptions, bar: &ProgressBar) -> Result<RunOutput> {
     let mut progress = |fraction: f64| {
         bar.set_position((fraction.clamp(0.0, 1.0) * 1000.0) as u64);
-        !output::interrupted()
+        !cancelled()
     };
     let outcome = model::run(scenario, options, &mut progress);
-    if output::interrupted() {
-        return Err(Error::new(output::INTERRUPTED));
+    if let Some(signal) = signals::received() {
+        return Err(Error::new(signals::message(signal)));
     }
     outcome
 }
@@ -657,15 +612,15 @@ fn check_expectations(scenario: &Scenario, summary: &crate::metrics::result::Sum
         let condition = format!("{} {} {}", e.metric, e.op.symbol(), e.value);
         match csv_out::summary_value(summary, &e.metric) {
             Some(actual) if e.op.holds(actual, e.value) => {
-                println!("expect {condition}: ok (actual {actual})");
+                outln!("expect {condition}: ok (actual {actual})");
             }
             Some(actual) => {
                 all_hold = false;
-                println!("expect {condition}: FAILED (actual {actual})");
+                outln!("expect {condition}: FAILED (actual {actual})");
             }
             None => {
                 all_hold = false;
-                println!(
+                outln!(
                     "expect {condition}: FAILED ({} is not a numeric summary.csv column; \
                      columns are {})",
                     e.metric,
@@ -675,7 +630,7 @@ fn check_expectations(scenario: &Scenario, summary: &crate::metrics::result::Sum
         }
     }
     if !all_hold {
-        println!("{}: an expectation failed", scenario.name);
+        outln!("{}: an expectation failed", scenario.name);
     }
     all_hold
 }
@@ -683,8 +638,12 @@ fn check_expectations(scenario: &Scenario, summary: &crate::metrics::result::Sum
 fn validate(args: &ValidateArgs) -> i32 {
     let mut code = EXIT_OK;
     for arg in &args.scenarios {
-        match load(arg, &args.sets) {
-            Ok(_) => println!("ok {arg}"),
+        let options = RunOptions {
+            trace: false,
+            max_events: args.max_events,
+        };
+        match load(arg, &args.sets).and_then(|s| model::check_limits(&s, &options)) {
+            Ok(()) => outln!("ok {arg}"),
             Err(e) => {
                 print_error(&e);
                 code = EXIT_ERROR;
@@ -697,13 +656,13 @@ fn validate(args: &ValidateArgs) -> i32 {
 fn list() -> i32 {
     let all = bundled::all();
     if all.is_empty() {
-        println!("no bundled scenarios");
+        outln!("no bundled scenarios");
         return EXIT_OK;
     }
     let width = all.iter().map(|b| b.name.len()).max().unwrap_or(0);
     for b in all {
         let line = format!("{:width$}  {}", b.name, b.description());
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
     }
     EXIT_OK
 }
@@ -827,9 +786,9 @@ workload:
 }
 
 fn bench(args: &BenchArgs) -> Result<i32> {
-    output::install_interrupt_handler();
+    signals::install();
     let scenario = scenario::load_str(&bench_yaml(args.writes, args.keys), "<bench>", &[])?;
-    println!(
+    outln!(
         "bench: {} regions, {} keys, about {} writes, seed {}",
         scenario.regions.len(),
         terminal::count(u64::from(args.keys)),
@@ -837,7 +796,7 @@ fn bench(args: &BenchArgs) -> Result<i32> {
         scenario.seed
     );
     if cfg!(debug_assertions) {
-        println!("note: this is a debug build; measure with `cargo run --release -- bench`");
+        outln!("note: this is a debug build; measure with `cargo run --release -- bench`");
     }
     let options = RunOptions {
         trace: false,
@@ -858,13 +817,13 @@ fn bench(args: &BenchArgs) -> Result<i32> {
     };
     let events = result.events;
     let writes = result.summary.writes;
-    println!("wall time  {wall:.3} s");
-    println!(
+    outln!("wall time  {wall:.3} s");
+    outln!(
         "events     {}  ({}/s)",
         terminal::count(events),
         per_s(events)
     );
-    println!(
+    outln!(
         "writes     {}  ({}/s)",
         terminal::count(writes),
         per_s(writes)

@@ -22,7 +22,7 @@ pub mod workload;
 
 use crate::error::{Error, Result};
 use crate::metrics::result::{RunResult, Trace};
-use crate::scenario::{Mode as ModeConfig, Scenario};
+use crate::scenario::{FaultKind, Mode as ModeConfig, Ordering, Scenario};
 use kernel::Kernel;
 use mode::Mode;
 
@@ -60,14 +60,12 @@ pub fn estimate_events(s: &Scenario) -> f64 {
         .sum()
 }
 
-/// Run a scenario to completion. `progress` is called now and then with the
-/// fraction of simulated time done (0.0 to 1.0); when it returns `false` the
-/// run stops with an "interrupted" error (Ctrl-C).
-pub fn run(
-    scenario: &Scenario,
-    options: &RunOptions,
-    progress: &mut dyn FnMut(f64) -> bool,
-) -> Result<RunOutput> {
+/// Every limit a run applies before it starts, with the messages `run`
+/// gives: the event estimate against `max_events`, the memory estimate
+/// against `MAX_MEMORY_BYTES` and the key count.
+/// `validate` and `compare` call it too, so they refuse exactly what `run`
+/// refuses.
+pub fn check_limits(scenario: &Scenario, options: &RunOptions) -> Result<()> {
     let limit = options.max_events.unwrap_or(DEFAULT_MAX_EVENTS);
     let estimate = estimate_events(scenario);
     if estimate > limit as f64 {
@@ -76,18 +74,43 @@ pub fn run(
             scenario.name, estimate
         )));
     }
-    let bytes = estimate_memory(scenario);
-    if bytes > MAX_MEMORY_BYTES {
+    let keys: u64 = scenario.tables.iter().map(|t| u64::from(t.keys)).sum();
+    if keys >= u64::from(u32::MAX) {
         return Err(Error::new(format!(
-            "{}: needs about {:.1} GiB of memory ({} keys in {} regions, {} time buckets), more than the {} GiB allowed; use fewer keys, fewer regions or a wider output.bucket",
-            scenario.name,
-            bytes as f64 / GIB,
-            scenario.tables.iter().map(|t| u64::from(t.keys)).sum::<u64>(),
-            scenario.regions.len(),
-            buckets(scenario),
-            MAX_MEMORY_BYTES as f64 / GIB,
+            "tables: {keys} keys in all; at most {} are supported",
+            u32::MAX - 1
         )));
     }
+    let memory = estimate_memory_parts(scenario, options.trace);
+    let bytes = memory.total();
+    if bytes > MAX_MEMORY_BYTES {
+        let gib = |b: u64| b as f64 / GIB;
+        return Err(Error::new(format!(
+            "{}: needs about {:.1} GiB of memory ({:.1} for {keys} keys in {} regions, {:.1} for {:.3e} writes in flight while links are down, {:.1} for the trace, {:.1} for {} time buckets), more than the {} GiB allowed; use fewer keys or regions, lower rates, shorter faults, no --trace or a wider output.bucket",
+            scenario.name,
+            gib(bytes),
+            gib(memory.keys),
+            scenario.regions.len(),
+            gib(memory.in_flight),
+            memory.writes_in_flight,
+            gib(memory.trace),
+            gib(memory.buckets),
+            buckets(scenario),
+            MAX_MEMORY_BYTES >> 30,
+        )));
+    }
+    Ok(())
+}
+
+/// Run a scenario to completion. `progress` is called now and then with the
+/// fraction of simulated time done (0.0 to 1.0); when it returns `false` the
+/// run stops with an "interrupted" error (Ctrl-C).
+pub fn run(
+    scenario: &Scenario,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<RunOutput> {
+    check_limits(scenario, options)?;
     match &scenario.replication.mode {
         ModeConfig::ActiveActive => {
             run_mode(scenario, options, active_active::ActiveActive, progress)
@@ -131,17 +154,111 @@ fn buckets(s: &Scenario) -> u64 {
     s.duration.saturating_add(s.drain_limit) / s.bucket.max(1) + 1
 }
 
-/// What a run's fixed structures take, in bytes: per key a version node
-/// and a row of cells (see `cells`); per time bucket a row and, per stream, its lag
-/// and backlog figures. (In-flight writes come on top; they are bounded by
-/// the event estimate.)
+/// The parts of a run's estimated memory footprint, in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MemoryEstimate {
+    /// Per key a version node, a row of cells and, with `ordering: item`,
+    /// its last arrival per stream.
+    pub keys: u64,
+    /// Writes queued on links that are down (or slower than the writes):
+    /// each a version node and a message per stream it waits on.
+    pub in_flight: u64,
+    /// How many writes that is.
+    pub writes_in_flight: f64,
+    /// The per-write and per-delivery records of `--trace`, and their CSV text.
+    pub trace: u64,
+    /// Per time bucket a row and, per stream, its lag and backlog figures.
+    pub buckets: u64,
+}
+
+impl MemoryEstimate {
+    pub fn total(&self) -> u64 {
+        self.keys
+            .saturating_add(self.in_flight)
+            .saturating_add(self.trace)
+            .saturating_add(self.buckets)
+    }
+}
+
+/// A version's links (16 bytes) and its record (32).
+const VERSION_BYTES: u64 = 48;
+/// A message in a replication stream (40 bytes) and its entry in the
+/// event queue (32).
+const MESSAGE_BYTES: u64 = 72;
+/// Per key and stream, the last arrival of `ordering: item` (a table of
+/// at most 2^25 entries; a map beyond, counted at the same size).
+const ITEM_LAST_BYTES: u64 = 8;
+/// A traced write: its record in memory (two names, ids, times, outcome)
+/// and its `writes.csv` row.
+const TRACE_WRITE_BYTES: f64 = 320.0;
+/// A traced delivery: its record and its `deliveries.csv` row.
+const TRACE_DELIVERY_BYTES: f64 = 128.0;
+
+/// What a run takes, in bytes (see `MemoryEstimate`), without `--trace`.
 pub fn estimate_memory(s: &Scenario) -> u64 {
+    estimate_memory_parts(s, false).total()
+}
+
+/// What a run takes, part by part. Writes in flight: the write rate times
+/// the longest time a link or region stays down (a fault without an end
+/// lasts the whole run, drain included), or the whole run for a stream
+/// whose throughput is below its write rate; with a second of normal
+/// replication delay as the floor.
+pub fn estimate_memory_parts(s: &Scenario, trace: bool) -> MemoryEstimate {
     let n = s.regions.len() as u64;
     let keys: u64 = s.tables.iter().map(|t| u64::from(t.keys)).sum();
-    // A version: its links (16 bytes) and its record (32).
-    let per_key = 48 + cells::Cells::bytes_per_key(n as usize) as u64;
     let streams = n * n.saturating_sub(1);
+    let item_last = match s.replication.ordering {
+        Ordering::Item => streams * ITEM_LAST_BYTES,
+        Ordering::Stream => 0,
+    };
+    let per_key = VERSION_BYTES + cells::Cells::bytes_per_key(n as usize) as u64 + item_last;
     let per_bucket = 96 + streams * 40;
-    keys.saturating_mul(per_key)
-        .saturating_add(buckets(s).saturating_mul(per_bucket))
+    let span_s = s.duration.saturating_add(s.drain_limit) as f64 / 1e9;
+    let secs = s.duration as f64 / 1e9;
+    let writes_per_s: f64 = s
+        .workload
+        .iter()
+        .map(|w| w.rate_per_s * w.write_fraction * w.regions.len() as f64)
+        .sum();
+    let mut down_s: f64 = 1.0;
+    for f in &s.faults {
+        let down = matches!(
+            f.kind,
+            FaultKind::Partition { .. } | FaultKind::Isolate { .. } | FaultKind::Outage { .. }
+        );
+        if down {
+            let length = f.length.map_or(span_s, |l| l as f64 / 1e9);
+            down_s = down_s.max(length.min(span_s));
+        }
+    }
+    if let Some(throughput) = s.replication.throughput_per_s {
+        let regions = s.regions.len().max(1) as f64;
+        if writes_per_s / regions > throughput {
+            down_s = span_s;
+        }
+    }
+    let writes_in_flight = (writes_per_s * down_s.min(span_s)).min(writes_per_s * secs + 1.0);
+    let per_write = (VERSION_BYTES + MESSAGE_BYTES * n.saturating_sub(1)) as f64;
+    let trace_bytes = if trace {
+        let writes = writes_per_s * secs;
+        let deliveries = writes * n.saturating_sub(1) as f64;
+        writes * TRACE_WRITE_BYTES + deliveries * TRACE_DELIVERY_BYTES
+    } else {
+        0.0
+    };
+    let clamp = |x: f64| {
+        if x >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            x as u64
+        }
+    };
+    MemoryEstimate {
+        keys: keys.saturating_mul(per_key),
+        in_flight: clamp(writes_in_flight * per_write),
+        writes_in_flight,
+        trace: clamp(trace_bytes),
+        buckets: buckets(s).saturating_mul(per_bucket),
+    }
 }

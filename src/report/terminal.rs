@@ -303,8 +303,22 @@ pub fn reproduce_command(scenario: &str, seed: u64, sets: &[String]) -> String {
     cmd
 }
 
+/// The command line that repeats a `compare`, every word shell-quoted.
+pub fn compare_command(scenario: &str, modes: &[&str], seed: u64, sets: &[String]) -> String {
+    let mut cmd = format!(
+        "replisim compare {} --modes {} --seed {seed}",
+        shell_quote(scenario),
+        shell_quote(&modes.join(","))
+    );
+    for s in sets {
+        cmd.push_str(" --set ");
+        cmd.push_str(&shell_quote(s));
+    }
+    cmd
+}
+
 /// Quote a word for a POSIX shell when it needs it.
-fn shell_quote(word: &str) -> String {
+pub fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()

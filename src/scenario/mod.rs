@@ -62,11 +62,13 @@ pub const EXPECTABLE: &[&str] = &[
     "unavailable_writes",
 ];
 
+/// The largest scenario file accepted, in bytes (real ones are a few KiB).
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
 /// Loads a scenario file; `overrides` are `--set` arguments of the form `path=value`.
 pub fn load_file(path: &Path, overrides: &[String]) -> Result<Scenario> {
-    let origin = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::new(format!("{origin}: cannot read the scenario file: {e}")))?;
+    let origin = path.display().to_string().escape_debug().to_string();
+    let bytes = read_bounded(path, &origin)?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -80,6 +82,56 @@ pub fn load_file(path: &Path, overrides: &[String]) -> Result<Scenario> {
         }
     };
     load_str(&text, &origin, overrides)
+}
+
+/// Reads at most `MAX_FILE_BYTES` (and one more, to tell a larger file):
+/// `/dev/zero` is refused after 4 MiB, not read forever. A FIFO is opened
+/// without waiting for a writer, so one that nothing writes to reads as
+/// empty instead of blocking.
+fn read_bounded(path: &Path, origin: &str) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let cannot =
+        |e: std::io::Error| Error::new(format!("{origin}: cannot read the scenario file: {e}"));
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    let file = open_for_reading(path, &meta).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::new(format!(
+            "{origin}: larger than {} MiB; a scenario file is at most {MAX_FILE_BYTES} bytes",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn open_for_reading(path: &Path, meta: &std::fs::Metadata) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    use std::os::unix::io::AsRawFd;
+    if !meta.file_type().is_fifo() {
+        return std::fs::File::open(path);
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    // Reads may wait for a writer's data again, now that one is not awaited.
+    // SAFETY: fcntl on a descriptor this process owns.
+    unsafe {
+        let flags = libc::fcntl(file.as_raw_fd(), libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(file.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn open_for_reading(path: &Path, _meta: &std::fs::Metadata) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Loads a scenario from text; `origin` names it in error messages (a path

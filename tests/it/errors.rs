@@ -110,7 +110,7 @@ fn output_path_that_cannot_be_written() {
         "out-under-file",
         &["run", "small.yaml", "--out", "taken/results"],
         &|d| fs::write(d.join("taken"), "precious").unwrap(),
-        "taken/results: cannot use as output folder: not a directory",
+        "taken/results: cannot create its parent folder taken: file exists",
     );
     assert_exact(
         "out-dot",
@@ -129,7 +129,7 @@ fn output_folder_of_other_files() {
             fs::create_dir(d.join("mine")).unwrap();
             fs::write(d.join("mine/notes.txt"), "keep").unwrap();
         },
-        "mine: folder exists and holds no replisim results (summary.csv is missing); refusing to replace it; choose another --out or remove it",
+        "mine: folder holds 'notes.txt' and has no .replisim marker, so it is not a replisim result; refusing to replace it; choose another --out or remove it",
     );
 }
 
@@ -246,8 +246,9 @@ fn files_that_are_not_scenarios() {
     );
 }
 
-/// Ctrl-C during a run: exit code 2, one clear line, no folder (and no
-/// temporary folder) left behind, and earlier results kept as they were.
+/// SIGINT, SIGTERM or SIGHUP during a run: exit code 128 + the signal, one
+/// clear line, no folder (and no temporary folder) left behind, and
+/// earlier results kept as they were.
 #[cfg(unix)]
 #[test]
 fn interrupted_run_writes_nothing() {
@@ -264,7 +265,14 @@ fn interrupted_run_writes_nothing() {
         .replace("duration: 2s", "duration: 2000s")
         .replace("rate: 50/s", "rate: 20000/s");
     fs::write(dir.join("long.yaml"), long).unwrap();
-    for out in ["r", "fresh"] {
+    for (out, signal, exit) in [
+        ("r", "INT", 130),
+        ("fresh", "INT", 130),
+        ("r", "TERM", 143),
+        ("fresh", "TERM", 143),
+        ("r", "HUP", 129),
+        ("fresh", "HUP", 129),
+    ] {
         let child = Command::new(env!("CARGO_BIN_EXE_replisim"))
             .args(["run", "long.yaml", "--quiet", "--out", out])
             .current_dir(&dir)
@@ -274,15 +282,15 @@ fn interrupted_run_writes_nothing() {
             .expect("start replisim");
         std::thread::sleep(std::time::Duration::from_secs(1));
         let kill = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
+            .args([&format!("-{signal}"), &child.id().to_string()])
             .status()
-            .expect("kill -INT");
+            .expect("kill");
         assert!(kill.success());
         let o = child.wait_with_output().unwrap();
-        assert_eq!(o.status.code(), Some(2), "{out}");
+        assert_eq!(o.status.code(), Some(exit), "{out} {signal}");
         assert_eq!(
             String::from_utf8_lossy(&o.stderr),
-            "error: interrupted; no results written\n"
+            format!("error: interrupted by SIG{signal}; no results written; any previous results are unchanged\n")
         );
     }
     assert_eq!(fs::read(dir.join("r/summary.csv")).unwrap(), before);

@@ -14,6 +14,7 @@ mod modes;
 mod presets;
 mod properties;
 mod report_charts;
+mod safety;
 mod scenario_errors;
 mod toy_mode;
 mod truths;
