@@ -289,7 +289,7 @@ fn compare_command_writes_report_and_charts() {
     assert_eq!(reports[0], reports[2], "report.html differs between runs");
     assert_eq!(reports[1], reports[3], "chart differs between runs");
     let html = String::from_utf8(reports[0].clone()).unwrap();
-    assert!(html.contains("--set duration=20s --set faults=[]"));
+    assert!(html.contains("--set duration=20s --set &#39;faults=[]&#39;"));
     assert_self_contained(&html);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -110,7 +110,7 @@ fn output_path_that_cannot_be_written() {
         "out-under-file",
         &["run", "small.yaml", "--out", "taken/results"],
         &|d| fs::write(d.join("taken"), "precious").unwrap(),
-        "taken/results: cannot create its parent folder taken: file exists",
+        "taken/results: cannot create its parent folder taken: already exists",
     );
     assert_exact(
         "out-dot",
@@ -160,7 +160,7 @@ fn too_much_memory_is_refused_up_front() {
         "memory",
         &["run", "small.yaml", "--set", "tables.items.keys=4000000000"],
         &nothing,
-        "small: needs about 417.2 GiB of memory (4000000000 keys in 2 regions, 603 time buckets), more than the 8 GiB allowed; use fewer keys, fewer regions or a wider output.bucket",
+        "small: needs about 417.2 GiB of memory (417.2 for 4000000000 keys in 2 regions, 0.0 for 5.000e1 writes in flight while links are down, 0.0 for the trace, 0.0 for 603 time buckets), more than the 8 GiB allowed; use fewer keys or regions, lower rates, shorter faults, no --trace or a wider output.bucket",
     );
 }
 

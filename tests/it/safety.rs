@@ -205,7 +205,7 @@ fn output_problems_are_found_before_the_simulation() {
     let err = refused(&dir, &["compare", "long.yaml", "--out", "file/sub"]);
     assert_eq!(
         err,
-        "error: file/sub: cannot create its parent folder file: file exists\n"
+        "error: file/sub: cannot create its parent folder file: already exists\n"
     );
     // Both within moments, not after 80 million operations.
     assert!(started.elapsed() < Duration::from_secs(20));
@@ -268,7 +268,7 @@ fn reproduce_lines_are_shell_quoted() {
     let dir = scratch("quote");
     let file = "$(touch PWNED) it's.yaml";
     fs::write(dir.join(file), SMALL).unwrap();
-    let set = "description=`touch PWNED2` $HOME";
+    let set = "description=$(touch PWNED2) $HOME";
     for command in ["run", "compare"] {
         let o = replisim(
             &dir,
