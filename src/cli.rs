@@ -694,16 +694,16 @@ fn regions(args: &RegionsArgs) -> Result<i32> {
     }
     match args.regions.len() {
         0 => {
-            println!("{} ({} regions; {})", p.name, known.len(), p.source);
+            outln!("{} ({} regions; {})", p.name, known.len(), p.source);
             for r in known {
-                println!("{r}");
+                outln!("{r}");
             }
         }
         1 => {
             return usage("give two or more regions for a matrix, or none for the list".to_string())
         }
         _ => {
-            println!(
+            outln!(
                 "{}: round trip p50 / p90 in ms, row = from, column = to; one-way is half",
                 p.name
             );
@@ -735,13 +735,13 @@ fn regions(args: &RegionsArgs) -> Result<i32> {
             for r in &args.regions {
                 header.push_str(&format!("  {r:>col$}"));
             }
-            println!("{}", header.trim_end());
+            outln!("{}", header.trim_end());
             for (r, row) in args.regions.iter().zip(&cells) {
                 let mut line = format!("{r:width$}");
                 for c in row {
                     line.push_str(&format!("  {c:>col$}"));
                 }
-                println!("{line}");
+                outln!("{line}");
             }
         }
     }

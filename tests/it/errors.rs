@@ -154,13 +154,15 @@ fn too_many_events_is_refused_with_the_estimate() {
 #[test]
 fn too_much_memory_is_refused_up_front() {
     // 4e9 keys × (a 48-byte version + a 64-byte row: two 16-byte cells,
-    // the latest-write marker and padding) is 4.48e11 bytes, 417.2 GiB; the
-    // run spans 2 s + 600 s of drain: 603 buckets.
+    // the latest-write marker and padding + an 8-byte last arrival on each
+    // of the 2 streams, for per-item order) is 5.12e11 bytes, 476.8 GiB;
+    // 50 writes/s over the 1 s floor of replication delay are in flight;
+    // the run spans 2 s + 600 s of drain: 603 buckets.
     assert_exact(
         "memory",
         &["run", "small.yaml", "--set", "tables.items.keys=4000000000"],
         &nothing,
-        "small: needs about 417.2 GiB of memory (417.2 for 4000000000 keys in 2 regions, 0.0 for 5.000e1 writes in flight while links are down, 0.0 for the trace, 0.0 for 603 time buckets), more than the 8 GiB allowed; use fewer keys or regions, lower rates, shorter faults, no --trace or a wider output.bucket",
+        "small: needs about 476.8 GiB of memory (476.8 for 4000000000 keys in 2 regions, 0.0 for 5.000e1 writes in flight while links are down, 0.0 for the trace, 0.0 for 603 time buckets), more than the 8 GiB allowed; use fewer keys or regions, lower rates, shorter faults, no --trace or a wider output.bucket",
     );
 }
 
