@@ -22,8 +22,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::error::{Error, Result};
 use crate::model::{self, RunOptions, RunOutput};
 use crate::report::charts::ChartFormat;
+use crate::report::expect::{self, Checked};
 use crate::report::output::{OutputFile, Target};
-use crate::report::{self, csv_out, folder, terminal};
+use crate::report::{self, folder, terminal};
 use crate::scenario::{self, bundled, Scenario};
 use stdout::{out, outln};
 
@@ -77,20 +78,12 @@ struct RegionsArgs {
     preset: String,
 }
 
+/// The options `run` and `compare` share.
 #[derive(Debug, Args)]
-struct RunArgs {
-    /// A scenario file, or the name of a bundled scenario (see `replisim list`).
-    #[arg(value_name = "SCENARIO", required = true)]
-    scenarios: Vec<String>,
-
+struct CommonArgs {
     /// Use this seed instead of the scenario's.
     #[arg(long, value_name = "N", value_parser = parse_seed)]
     seed: Option<u64>,
-
-    /// Output folder [default: output/<scenario name>]; with several
-    /// scenarios, each goes to <DIR>/<scenario name>.
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
 
     /// Override a scenario field by its path, e.g.
     /// `replication.timestamps=hlc` or `regions.eu-west-1.clock.offset=200ms`.
@@ -101,7 +94,7 @@ struct RunArgs {
     #[arg(long)]
     trace: bool,
 
-    /// No progress bar and no summary table.
+    /// No progress bar (and with `run`, no summary table).
     #[arg(long, short)]
     quiet: bool,
 
@@ -109,14 +102,29 @@ struct RunArgs {
     #[arg(long, conflicts_with = "no_charts")]
     png: bool,
 
-    /// Draw no charts (the HTML report still has the tables).
+    /// Draw no charts (the HTML reports still have the tables).
     #[arg(long)]
     no_charts: bool,
 
-    /// Refuse a scenario expected to take more simulator events than this
-    /// [default: 1000000000].
+    /// Refuse a scenario expected to take more simulator events than this,
+    /// in any mode [default: 1000000000].
     #[arg(long, value_name = "N", value_parser = parse_count)]
     max_events: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// A scenario file, or the name of a bundled scenario (see `replisim list`).
+    #[arg(value_name = "SCENARIO", required = true)]
+    scenarios: Vec<String>,
+
+    /// Output folder [default: output/<scenario name>]; with several
+    /// scenarios, each goes to <DIR>/<scenario name>.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -134,35 +142,18 @@ struct CompareArgs {
     )]
     modes: Vec<String>,
 
-    /// Use this seed instead of the scenario's.
-    #[arg(long, value_name = "N", value_parser = parse_seed)]
-    seed: Option<u64>,
+    /// Leave out a mode that cannot run this scenario (strong needs three
+    /// regions) instead of exiting with code 2.
+    #[arg(long)]
+    skip_unrunnable: bool,
 
     /// Output folder [default: output/<scenario name>-compare]: compare.csv
     /// and one result folder per mode.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 
-    /// Override a scenario field by its path, as with `run`.
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    sets: Vec<String>,
-
-    /// Also write every write and delivery of each mode.
-    #[arg(long)]
-    trace: bool,
-
-    /// No progress bar.
-    #[arg(long, short)]
-    quiet: bool,
-
-    /// Draw no charts in the mode folders.
-    #[arg(long)]
-    no_charts: bool,
-
-    /// Refuse a scenario expected to take more simulator events than this,
-    /// in any mode [default: 1000000000].
-    #[arg(long, value_name = "N", value_parser = parse_count)]
-    max_events: Option<u64>,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -361,8 +352,8 @@ fn run(args: &RunArgs) -> Result<i32> {
     // surface after nine long runs.
     let mut jobs = Vec::with_capacity(args.scenarios.len());
     for arg in &args.scenarios {
-        let mut scenario = load(arg, &args.sets)?;
-        if let Some(seed) = args.seed {
+        let mut scenario = load(arg, &args.common.sets)?;
+        if let Some(seed) = args.common.seed {
             scenario.seed = seed;
         }
         let folder = folder_name(&scenario.name);
@@ -382,8 +373,8 @@ fn run(args: &RunArgs) -> Result<i32> {
         model::check_limits(
             &scenario,
             &RunOptions {
-                trace: args.trace,
-                max_events: args.max_events,
+                trace: args.common.trace,
+                max_events: args.common.max_events,
             },
         )?;
         let target = Target::prepare(&out)?;
@@ -396,53 +387,61 @@ fn run(args: &RunArgs) -> Result<i32> {
     }
 
     let mut code = EXIT_OK;
+    let mut gate = Vec::with_capacity(jobs.len());
     for (i, job) in jobs.iter().enumerate() {
-        if i > 0 && !args.quiet {
+        if i > 0 && !args.common.quiet {
             outln!();
         }
         match run_one(job, args) {
-            Ok(true) => {}
-            Ok(false) => code = code.max(EXIT_EXPECTATION_FAILED),
+            Ok(checked) => {
+                if checked.failed() {
+                    code = code.max(EXIT_EXPECTATION_FAILED);
+                }
+                gate.push(checked);
+            }
             Err(e) if cancelled() => return Err(e),
             Err(e) => {
                 print_error(&e);
                 code = EXIT_ERROR;
+                gate.push(Checked {
+                    scenario: job.scenario.name.clone(),
+                    mode: job.scenario.replication.mode.name().to_string(),
+                    per_mode: false,
+                    seed: job.scenario.seed,
+                    result: None,
+                    error: Some(e.message().to_string()),
+                    outcomes: Vec::new(),
+                });
             }
         }
     }
     Ok(code)
 }
 
-/// Run one scenario, write its folder and print its summary. `Ok(false)`
-/// when an expectation failed.
-fn run_one(job: &Job, args: &RunArgs) -> Result<bool> {
+/// Run one scenario, write its folder, print its summary and check its
+/// expectations.
+fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
     let scenario = &job.scenario;
-    let command = terminal::reproduce_command(&job.arg, scenario.seed, &args.sets);
-    if !args.quiet {
+    let command = terminal::reproduce_command(&job.arg, scenario.seed, &args.common.sets);
+    if !args.common.quiet {
         outln!("running {} (seed {})", scenario.name, scenario.seed);
     }
 
     let options = RunOptions {
-        trace: args.trace,
-        max_events: args.max_events,
+        trace: args.common.trace,
+        max_events: args.common.max_events,
     };
-    let bar = progress_bar(args.quiet, &scenario.name);
+    let bar = progress_bar(args.common.quiet, &scenario.name);
     let output = run_model(scenario, &options, &bar);
     bar.finish_and_clear();
     let RunOutput { result, trace } = output?;
 
-    let charts = if args.no_charts {
-        None
-    } else if args.png {
-        Some(ChartFormat::Png)
-    } else {
-        Some(ChartFormat::Svg)
-    };
+    let charts = chart_format(&args.common);
     let (files, chart_count) =
         folder::run_files(scenario, &result, trace.as_ref(), &command, charts)?;
     job.target.write(&files, &cancelled)?;
 
-    if args.quiet {
+    if args.common.quiet {
         outln!("{}: seed {}", scenario.name, scenario.seed);
     } else {
         outln!();
@@ -466,14 +465,36 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<bool> {
     );
     outln!("reproduce: {command}");
 
-    Ok(check_expectations(scenario, &result.summary))
+    let mode = scenario.replication.mode.name();
+    let outcomes = expect::check(&scenario.expect, mode, &result, false);
+    print_outcomes(&scenario.name, &outcomes);
+    Ok(Checked {
+        scenario: scenario.name.clone(),
+        mode: mode.to_string(),
+        per_mode: false,
+        seed: scenario.seed,
+        result: Some(result),
+        error: None,
+        outcomes,
+    })
+}
+
+/// The charts' format, or `None` for no charts.
+fn chart_format(common: &CommonArgs) -> Option<ChartFormat> {
+    if common.no_charts {
+        None
+    } else if common.png {
+        Some(ChartFormat::Png)
+    } else {
+        Some(ChartFormat::Svg)
+    }
 }
 
 /// `replisim compare`: the scenario once per mode, same operations.
 fn compare(args: &CompareArgs) -> Result<i32> {
     signals::install();
-    let mut base = load(&args.scenario, &args.sets)?;
-    if let Some(seed) = args.seed {
+    let mut base = load(&args.scenario, &args.common.sets)?;
+    if let Some(seed) = args.common.seed {
         base.seed = seed;
     }
     let mut modes: Vec<&str> = Vec::new();
@@ -494,8 +515,8 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         Path::new("output").join(format!("{}-compare", folder_name(&base.name)))
     });
     let options = RunOptions {
-        trace: args.trace,
-        max_events: args.max_events,
+        trace: args.common.trace,
+        max_events: args.common.max_events,
     };
     for &mode in &modes {
         if let Ok(variant) = model::modes::for_mode(&base, mode) {
@@ -503,7 +524,7 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         }
     }
     let target = Target::prepare(&out)?;
-    if !args.quiet {
+    if !args.common.quiet {
         outln!(
             "comparing {} (seed {}): {}",
             base.name,
@@ -512,7 +533,7 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         );
     }
 
-    let charts = (!args.no_charts).then_some(ChartFormat::Svg);
+    let charts = chart_format(&args.common);
     let mut variants = Vec::with_capacity(modes.len());
     let mut outputs = Vec::with_capacity(modes.len());
     let mut notes = Vec::with_capacity(modes.len());
@@ -526,13 +547,17 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         let mut note = note;
         let mut run_output = None;
         if let Some(v) = &variant {
-            let bar = progress_bar(args.quiet, &format!("{} {mode}", v.name));
+            let bar = progress_bar(args.common.quiet, &format!("{} {mode}", v.name));
             let outcome = run_model(v, &options, &bar);
             bar.finish_and_clear();
             match outcome {
                 Ok(o) => {
-                    let command =
-                        terminal::compare_command(&args.scenario, &[mode], v.seed, &args.sets);
+                    let command = terminal::compare_command(
+                        &args.scenario,
+                        &[mode],
+                        v.seed,
+                        &args.common.sets,
+                    );
                     let (mode_files, _) =
                         folder::run_files(v, &o.result, o.trace.as_ref(), &command, charts)?;
                     mode_folders.push((mode, mode_files));
@@ -556,7 +581,7 @@ fn compare(args: &CompareArgs) -> Result<i32> {
             note: &notes[i],
         })
         .collect();
-    let reproduce = terminal::compare_command(&args.scenario, &modes, base.seed, &args.sets);
+    let reproduce = terminal::compare_command(&args.scenario, &modes, base.seed, &args.common.sets);
     let files = folder::compare_files(&base, &rows, mode_folders, &reproduce, charts)?;
     target.write(&files, &cancelled)?;
     outln!();
@@ -574,7 +599,59 @@ fn compare(args: &CompareArgs) -> Result<i32> {
             .join(", ")
     );
     outln!("reproduce: {reproduce}");
-    Ok(EXIT_OK)
+
+    // Expectations per mode: the scenario's top-level ones for every mode
+    // (skipped where a mode lacks the figure), a mode's own for that mode.
+    let mut code = EXIT_OK;
+    let mut gate = Vec::with_capacity(modes.len());
+    for (i, &mode) in modes.iter().enumerate() {
+        let checked = match (&variants[i], &outputs[i]) {
+            (Some(v), Some(o)) => {
+                let outcomes = expect::check(&base.expect, mode, &o.result, true);
+                if !outcomes.is_empty() {
+                    outln!();
+                    outln!("{mode}:");
+                }
+                print_outcomes(&format!("{} under {mode}", base.name), &outcomes);
+                Checked {
+                    scenario: v.name.clone(),
+                    mode: mode.to_string(),
+                    per_mode: true,
+                    seed: v.seed,
+                    result: Some(o.result.clone()),
+                    error: None,
+                    outcomes,
+                }
+            }
+            _ => Checked {
+                scenario: base.name.clone(),
+                mode: mode.to_string(),
+                per_mode: true,
+                seed: base.seed,
+                result: None,
+                error: (!args.skip_unrunnable).then(|| notes[i].clone()),
+                outcomes: Vec::new(),
+            },
+        };
+        if checked.failed() {
+            code = code.max(EXIT_EXPECTATION_FAILED);
+        }
+        gate.push(checked);
+    }
+    let unrun: Vec<&str> = gate
+        .iter()
+        .filter(|c| c.error.is_some())
+        .map(|c| c.mode.as_str())
+        .collect();
+    if !unrun.is_empty() {
+        eprintln!(
+            "error: {} could not run {}; pass --skip-unrunnable to leave such modes out",
+            unrun.join(", "),
+            base.name
+        );
+        code = EXIT_ERROR;
+    }
+    Ok(code)
 }
 
 /// Run the model with the progress bar and the signal check in its callback.
@@ -605,34 +682,14 @@ fn progress_bar(quiet: bool, name: &str) -> ProgressBar {
     bar
 }
 
-/// Print each `expect:` condition's outcome; `true` when all hold.
-fn check_expectations(scenario: &Scenario, summary: &crate::metrics::result::Summary) -> bool {
-    let mut all_hold = true;
-    for e in &scenario.expect {
-        let condition = format!("{} {} {}", e.metric, e.op.symbol(), e.value);
-        match csv_out::summary_value(summary, &e.metric) {
-            Some(actual) if e.op.holds(actual, e.value) => {
-                outln!("expect {condition}: ok (actual {actual})");
-            }
-            Some(actual) => {
-                all_hold = false;
-                outln!("expect {condition}: FAILED (actual {actual})");
-            }
-            None => {
-                all_hold = false;
-                outln!(
-                    "expect {condition}: FAILED ({} is not a numeric summary.csv column; \
-                     columns are {})",
-                    e.metric,
-                    csv_out::summary_numeric_columns().join(", ")
-                );
-            }
-        }
+/// Print each expectation's outcome, and a line naming `name` if one failed.
+fn print_outcomes(name: &str, outcomes: &[expect::Outcome]) {
+    for o in outcomes {
+        outln!("{}", expect::line(o));
     }
-    if !all_hold {
-        outln!("{}: an expectation failed", scenario.name);
+    if expect::any_failed(outcomes) {
+        outln!("{name}: an expectation failed");
     }
-    all_hold
 }
 
 fn validate(args: &ValidateArgs) -> i32 {
@@ -848,9 +905,9 @@ mod tests {
             panic!("not run")
         };
         assert_eq!(args.scenarios, vec!["a.yaml", "b"]);
-        assert_eq!(args.seed, Some(7));
-        assert_eq!(args.sets, vec!["x=1", "y=2"]);
-        assert!(args.trace);
+        assert_eq!(args.common.seed, Some(7));
+        assert_eq!(args.common.sets, vec!["x=1", "y=2"]);
+        assert!(args.common.trace);
         assert!(Cli::try_parse_from(["replisim", "run", "a", "--seed", "x"]).is_err());
         assert!(Cli::try_parse_from(["replisim", "run", "a", "--png", "--no-charts"]).is_err());
     }

@@ -1,5 +1,6 @@
 //! Recording and aggregation: histograms, time buckets, and the plain
 //! result types the report layer reads.
 
+pub mod figures;
 pub mod hist;
 pub mod result;

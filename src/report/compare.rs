@@ -9,7 +9,8 @@
 //! Formatting only: no files written, nothing run.
 
 use crate::error::{Error, Result};
-use crate::metrics::result::RunResult;
+use crate::metrics::figures::{self, Better, Figure, Value};
+use crate::metrics::result::{RunResult, Summary};
 use crate::report::csv_out;
 use crate::report::terminal::{count, indent, ms, percent, table};
 use crate::scenario::{Mode, Scenario, SecondaryWrites};
@@ -109,10 +110,6 @@ fn plain(text: String) -> Cell {
     Cell { text, alert: false }
 }
 
-fn cost(n: u64, text: String) -> Cell {
-    Cell { text, alert: n > 0 }
-}
-
 /// One row of the side-by-side table.
 pub struct Line {
     pub label: String,
@@ -127,7 +124,8 @@ pub struct Line {
 type CellFn<'f> = &'f dyn Fn(&Scenario, &RunResult) -> Cell;
 
 /// The rows of the side-by-side table, one cell per mode: the terminal
-/// and the HTML report both draw these.
+/// and the HTML report both draw these. The rows of figures are
+/// `metrics::figures::COMPARE`, read through the figure table.
 pub fn lines(scenario: &Scenario, rows: &[CompareRow]) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::new();
     let mut add = |label: &str, words: bool, cell: CellFn| {
@@ -149,12 +147,19 @@ pub fn lines(scenario: &Scenario, rows: &[CompareRow]) -> Vec<Line> {
     add("concurrent writes", true, &|s, _| {
         plain(on_conflict(&s.replication.mode).into())
     });
-    add("writes accepted", false, &|_, r| {
-        plain(count(r.summary.writes))
-    });
+    let mut figure_rows = figures::COMPARE.iter();
+    // "writes accepted" first, then the write latency seen from each region.
+    if let Some(first) = figure_rows.next() {
+        add(&label(first), false, &|s, r| figure_cell(first, s, r));
+    }
     add("write latency p50 / p99 ms", false, &|_, _| {
         plain(String::new())
     });
+    let latency = |name| figures::find(figures::REGIONS, name).expect("a region figure");
+    let (p50, p99) = (
+        latency("write_latency_p50_ms"),
+        latency("write_latency_p99_ms"),
+    );
     for name in scenario.region_names() {
         add(&format!("  from {name}"), false, &|_, r| match r
             .regions
@@ -164,93 +169,74 @@ pub fn lines(scenario: &Scenario, rows: &[CompareRow]) -> Vec<Line> {
             Some(x) if x.writes == 0 => plain("no writes".into()),
             Some(x) => plain(format!(
                 "{} / {}",
-                ms(x.write_latency_p50_ms),
-                ms(x.write_latency_p99_ms)
+                shown(&(p50.get)(x)),
+                shown(&(p99.get)(x))
             )),
             None => plain("-".into()),
         });
     }
-    add("lost writes", false, &|_, r| {
-        cost(
-            r.summary.lost_writes,
-            format!(
-                "{} ({})",
-                count(r.summary.lost_writes),
-                percent(r.summary.lost_write_rate)
-            ),
-        )
-    });
-    add("  silently (conflicts)", false, &|_, r| {
-        cost(r.summary.conflicts, count(r.summary.conflicts))
-    });
-    add("write conflict errors", false, &|_, r| {
-        let n = r.summary.mode_extras.write_conflict_errors;
-        cost(n, count(n))
-    });
-    add("rejected writes", false, &|_, r| {
-        let n = r.summary.mode_extras.rejected_writes;
-        cost(n, count(n))
-    });
-    add("forwarded writes", false, &|_, r| {
-        plain(count(r.summary.mode_extras.forwarded_writes))
-    });
-    add("unavailable writes", false, &|_, r| {
-        let n = r.summary.mode_extras.unavailable_writes;
-        cost(n, count(n))
-    });
-    add("failed writes (region down)", false, &|_, r| {
-        cost(r.summary.failed_writes, count(r.summary.failed_writes))
-    });
-    add("stale reads", false, &|_, r| {
-        cost(
-            r.summary.stale_reads,
-            format!(
-                "{} ({})",
-                count(r.summary.stale_reads),
-                percent(r.summary.stale_read_rate)
-            ),
-        )
-    });
-    add("replication lag p99 ms", false, &|_, r| {
-        plain(ms(r.summary.lag_p99_ms))
-    });
-    add(
-        "region outage: RPO lost",
-        false,
-        &|s, r| match s.replication.mode {
-            Mode::SinglePrimary(_) => {
-                let x = &r.summary.mode_extras;
-                cost(
-                    x.rpo_lost_writes,
-                    format!(
-                        "{} over {} ms",
-                        count(x.rpo_lost_writes),
-                        ms(x.rpo_window_ms)
-                    ),
-                )
-            }
-            _ => plain("0 (nothing acknowledged is lost)".into()),
-        },
-    );
-    add(
-        "  write downtime ms",
-        false,
-        &|s, r| match s.replication.mode {
-            Mode::SinglePrimary(_) => {
-                let d = r.summary.mode_extras.failover_ms;
-                Cell {
-                    text: ms(d),
-                    alert: d > 0.0,
-                }
-            }
-            _ => plain("0 (other regions write)".into()),
-        },
-    );
-    add("converged", false, &|_, r| Cell {
-        text: if r.summary.converged { "yes" } else { "NO" }.into(),
-        alert: !r.summary.converged,
-    });
+    for row in figure_rows {
+        add(&label(row), false, &|s, r| figure_cell(row, s, r));
+    }
     out
+}
+
+/// A compare row's label from its figure's, indented when it is a sub-row;
+/// times alone in their cell say their unit.
+fn label(row: &figures::CompareRow) -> String {
+    let f = summary_figure(row.figure);
+    let unit = match (f.get)(&Summary::default()) {
+        Value::Ms(_) if row.with.is_none() => " ms",
+        _ => "",
+    };
+    let indent = if row.sub { "  " } else { "" };
+    format!("{indent}{}{unit}", f.label)
+}
+
+fn summary_figure(name: &str) -> &'static Figure<Summary> {
+    figures::find(figures::SUMMARY, name).expect("compare rows name summary figures")
+}
+
+/// A value as the compare table shows it.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Text(t) => t.clone(),
+        Value::Count(n) => count(*n),
+        Value::Ms(x) => ms(*x),
+        Value::Secs(x) => ms(x * 1000.0),
+        Value::Rate(x) => percent(*x),
+        Value::Bool(b) => if *b { "yes" } else { "NO" }.into(),
+    }
+}
+
+/// One figure row's cell for a mode's run: the figure's value (with its
+/// companion figure), shaded when the figure is a cost away from its good
+/// end; the row's own words under a mode that lacks the figure.
+fn figure_cell(row: &figures::CompareRow, s: &Scenario, r: &RunResult) -> Cell {
+    let f = summary_figure(row.figure);
+    if let Some(words) = row
+        .elsewhere
+        .filter(|_| !f.in_mode(s.replication.mode.name()))
+    {
+        return plain(words.into());
+    }
+    let value = (f.get)(&r.summary);
+    let mut text = shown(&value);
+    if let Some(with) = row.with {
+        let w = (summary_figure(with).get)(&r.summary);
+        match w {
+            Value::Ms(_) | Value::Secs(_) => text.push_str(&format!(" over {} ms", shown(&w))),
+            _ => text.push_str(&format!(" ({})", shown(&w))),
+        }
+    }
+    let x = value.number().unwrap_or(0.0);
+    let alert = f.cost
+        && match f.better {
+            Better::Lower => x > 0.0,
+            Better::Higher => x == 0.0,
+            Better::Neither => false,
+        };
+    Cell { text, alert }
 }
 
 /// The side-by-side table, one column per mode, ending with a newline.

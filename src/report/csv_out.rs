@@ -2,8 +2,10 @@
 //!
 //! Every file starts with the contract columns, in the contract's order,
 //! then the extra fields of the result structs. Each file's columns are
-//! declared once, as a table of (name, getter), so the header, the rows and
-//! `summary_value` (which the `expect:` checks read) can never disagree.
+//! declared once, as a table of (name, getter): `summary.csv`, `regions.csv`
+//! and `links.csv` take theirs from `metrics::figures`, the table `expect:`
+//! and `compare` read too, so the header, the rows and the nameable figures
+//! can never disagree.
 //!
 //! Number formats are fixed so that a run's files are byte-identical for the
 //! same scenario and seed: times in milliseconds with three decimals,
@@ -14,6 +16,7 @@
 //! exactly. This module writes no files itself; `output` does.
 
 use crate::error::{Error, Result};
+use crate::metrics::figures::{self, Figure, Value};
 use crate::metrics::result::{
     BucketRow, DeliveryTrace, LinkRow, RegionRow, RunResult, Summary, Trace, WriteTrace,
 };
@@ -53,17 +56,24 @@ impl Cell {
             Cell::TraceNs(ns) => ns_to_ms_exact(*ns),
         }
     }
+}
 
-    /// The value as a number, for `expect:` checks; `None` for text.
-    fn number(&self) -> Option<f64> {
-        match self {
-            Cell::Text(_) => None,
-            Cell::Count(n) => Some(*n as f64),
-            Cell::Ms(v) | Cell::Secs(v) | Cell::Rate(v) => Some(*v),
-            Cell::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
-            Cell::TraceNs(ns) => Some(*ns as f64 / 1e6),
+impl From<Value> for Cell {
+    fn from(v: Value) -> Cell {
+        match v {
+            Value::Text(s) => Cell::Text(s),
+            Value::Count(n) => Cell::Count(n),
+            Value::Ms(v) => Cell::Ms(v),
+            Value::Secs(v) => Cell::Secs(v),
+            Value::Rate(v) => Cell::Rate(v),
+            Value::Bool(b) => Cell::Bool(b),
         }
     }
+}
+
+/// A figure's value formatted as the CSV files give it.
+pub fn format_value(v: Value) -> String {
+    Cell::from(v).format()
 }
 
 /// Nanoseconds as milliseconds with exactly six decimals, by integer
@@ -83,94 +93,6 @@ struct Column<T> {
 const fn col<T>(name: &'static str, get: fn(&T) -> Cell) -> Column<T> {
     Column { name, get }
 }
-
-/// `summary.csv`: the contract columns, then the extras.
-const SUMMARY: &[Column<Summary>] = &[
-    col("scenario", |s| Cell::Text(s.scenario.clone())),
-    col("seed", |s| Cell::Count(s.seed)),
-    col("mode", |s| Cell::Text(s.mode.clone())),
-    col("timestamps", |s| Cell::Text(s.timestamps.clone())),
-    col("ordering", |s| Cell::Text(s.ordering.clone())),
-    col("duration_s", |s| Cell::Secs(s.duration_s)),
-    col("writes", |s| Cell::Count(s.writes)),
-    col("reads", |s| Cell::Count(s.reads)),
-    col("lost_writes", |s| Cell::Count(s.lost_writes)),
-    col("lost_write_rate", |s| Cell::Rate(s.lost_write_rate)),
-    col("conflicts", |s| Cell::Count(s.conflicts)),
-    col("causal_inversions", |s| Cell::Count(s.causal_inversions)),
-    col("stranded_writes", |s| Cell::Count(s.stranded_writes)),
-    col("increments", |s| Cell::Count(s.increments)),
-    col("lost_increments", |s| Cell::Count(s.lost_increments)),
-    col("stale_reads", |s| Cell::Count(s.stale_reads)),
-    col("stale_read_rate", |s| Cell::Rate(s.stale_read_rate)),
-    col("lag_p50_ms", |s| Cell::Ms(s.lag_p50_ms)),
-    col("lag_p99_ms", |s| Cell::Ms(s.lag_p99_ms)),
-    col("lag_max_ms", |s| Cell::Ms(s.lag_max_ms)),
-    col("undelivered", |s| Cell::Count(s.undelivered)),
-    col("converged", |s| Cell::Bool(s.converged)),
-    col("convergence_ms", |s| Cell::Ms(s.convergence_ms)),
-    // Beyond the contract.
-    col("failed_writes", |s| Cell::Count(s.failed_writes)),
-    col("failed_reads", |s| Cell::Count(s.failed_reads)),
-    col("rerouted_ops", |s| Cell::Count(s.rerouted_ops)),
-    col("staleness_p50_ms", |s| Cell::Ms(s.staleness_p50_ms)),
-    col("staleness_p99_ms", |s| Cell::Ms(s.staleness_p99_ms)),
-    col("max_backlog", |s| Cell::Count(s.max_backlog)),
-    col("counter_total", |s| Cell::Count(s.counter_total)),
-    col("rejected_writes", |s| {
-        Cell::Count(s.mode_extras.rejected_writes)
-    }),
-    col("forwarded_writes", |s| {
-        Cell::Count(s.mode_extras.forwarded_writes)
-    }),
-    col("write_latency_p50_ms", |s| {
-        Cell::Ms(s.mode_extras.write_latency_p50_ms)
-    }),
-    col("write_latency_p99_ms", |s| {
-        Cell::Ms(s.mode_extras.write_latency_p99_ms)
-    }),
-    col("failover_ms", |s| Cell::Ms(s.mode_extras.failover_ms)),
-    col("rpo_lost_writes", |s| {
-        Cell::Count(s.mode_extras.rpo_lost_writes)
-    }),
-    col("rpo_window_ms", |s| Cell::Ms(s.mode_extras.rpo_window_ms)),
-    col("write_conflict_errors", |s| {
-        Cell::Count(s.mode_extras.write_conflict_errors)
-    }),
-    col("unavailable_writes", |s| {
-        Cell::Count(s.mode_extras.unavailable_writes)
-    }),
-];
-
-/// `links.csv`: one row per replication stream.
-const LINKS: &[Column<LinkRow>] = &[
-    col("from", |l| Cell::Text(l.from.clone())),
-    col("to", |l| Cell::Text(l.to.clone())),
-    col("deliveries", |l| Cell::Count(l.deliveries)),
-    col("lag_p50_ms", |l| Cell::Ms(l.lag_p50_ms)),
-    col("lag_p90_ms", |l| Cell::Ms(l.lag_p90_ms)),
-    col("lag_p99_ms", |l| Cell::Ms(l.lag_p99_ms)),
-    col("lag_max_ms", |l| Cell::Ms(l.lag_max_ms)),
-    col("max_backlog", |l| Cell::Count(l.max_backlog)),
-    // Beyond the contract.
-    col("undelivered", |l| Cell::Count(l.undelivered)),
-    col("oldest_unreplicated_max_ms", |l| {
-        Cell::Ms(l.oldest_unreplicated_max_ms)
-    }),
-];
-
-/// `regions.csv`: one row per region.
-const REGIONS: &[Column<RegionRow>] = &[
-    col("region", |r| Cell::Text(r.region.clone())),
-    col("writes", |r| Cell::Count(r.writes)),
-    col("reads", |r| Cell::Count(r.reads)),
-    col("lost_writes", |r| Cell::Count(r.lost_writes)),
-    col("stale_reads", |r| Cell::Count(r.stale_reads)),
-    // Beyond the contract.
-    col("failed_ops", |r| Cell::Count(r.failed_ops)),
-    col("write_latency_p50_ms", |r| Cell::Ms(r.write_latency_p50_ms)),
-    col("write_latency_p99_ms", |r| Cell::Ms(r.write_latency_p99_ms)),
-];
 
 /// `timeseries.csv`: one row per time bucket.
 const TIMESERIES: &[Column<BucketRow>] = &[
@@ -217,16 +139,32 @@ const DELIVERIES: &[Column<DeliveryTrace>] = &[
 
 /// Write a header and one record per row.
 fn table<T>(columns: &[Column<T>], rows: &[T]) -> Result<Vec<u8>> {
+    records(columns.iter().map(|c| c.name), rows, |row, record| {
+        record.extend(columns.iter().map(|c| (c.get)(row).format()))
+    })
+}
+
+/// Write the columns of a figure table and one record per row.
+fn figure_table<T>(table: &[Figure<T>], rows: &[T]) -> Result<Vec<u8>> {
+    records(table.iter().map(|f| f.name), rows, |row, record| {
+        record.extend(table.iter().map(|f| format_value((f.get)(row))))
+    })
+}
+
+fn records<'n, T>(
+    names: impl Iterator<Item = &'n str>,
+    rows: &[T],
+    cells: impl Fn(&T, &mut Vec<String>),
+) -> Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let fail = |e: csv::Error| Error::new(format!("cannot format CSV: {e}"));
-    w.write_record(columns.iter().map(|c| c.name))
-        .map_err(fail)?;
-    let mut record = Vec::with_capacity(columns.len());
+    w.write_record(names).map_err(fail)?;
+    let mut record = Vec::new();
     for row in rows {
         record.clear();
-        record.extend(columns.iter().map(|c| (c.get)(row).format()));
+        cells(row, &mut record);
         w.write_record(&record).map_err(fail)?;
     }
     w.into_inner()
@@ -238,10 +176,13 @@ pub fn header(file_name: &str) -> Option<String> {
     fn names<T>(columns: &[Column<T>]) -> String {
         columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")
     }
+    fn figure_names<T>(table: &[Figure<T>]) -> String {
+        table.iter().map(|f| f.name).collect::<Vec<_>>().join(",")
+    }
     Some(match file_name {
-        "summary.csv" => names(SUMMARY),
-        "links.csv" => names(LINKS),
-        "regions.csv" => names(REGIONS),
+        "summary.csv" => figure_names(figures::SUMMARY),
+        "links.csv" => figure_names(figures::LINKS),
+        "regions.csv" => figure_names(figures::REGIONS),
         "timeseries.csv" => names(TIMESERIES),
         "writes.csv" => names(WRITES),
         "deliveries.csv" => names(DELIVERIES),
@@ -251,17 +192,17 @@ pub fn header(file_name: &str) -> Option<String> {
 
 /// `summary.csv`.
 pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>> {
-    table(SUMMARY, std::slice::from_ref(summary))
+    figure_table(figures::SUMMARY, std::slice::from_ref(summary))
 }
 
 /// `links.csv`.
 pub fn links_csv(links: &[LinkRow]) -> Result<Vec<u8>> {
-    table(LINKS, links)
+    figure_table(figures::LINKS, links)
 }
 
 /// `regions.csv`.
 pub fn regions_csv(regions: &[RegionRow]) -> Result<Vec<u8>> {
-    table(REGIONS, regions)
+    figure_table(figures::REGIONS, regions)
 }
 
 /// `timeseries.csv`.
@@ -313,38 +254,22 @@ pub fn all_files(result: &RunResult, trace: Option<&Trace>) -> Result<Vec<CsvFil
     Ok(files)
 }
 
-/// The value of a `summary.csv` column as a number, for `expect:` checks.
-/// Booleans read as 1 and 0; text columns and unknown names give `None`.
-pub fn summary_value(summary: &Summary, column: &str) -> Option<f64> {
-    SUMMARY
-        .iter()
-        .find(|c| c.name == column)
-        .and_then(|c| (c.get)(summary).number())
-}
-
 /// The `summary.csv` column names, in order (`compare.csv` starts with them).
 pub fn summary_columns() -> Vec<&'static str> {
-    SUMMARY.iter().map(|c| c.name).collect()
+    figures::SUMMARY.iter().map(|f| f.name).collect()
 }
 
 /// One `summary.csv` row as formatted cells, in column order.
 pub fn summary_cells(summary: &Summary) -> Vec<String> {
-    SUMMARY.iter().map(|c| (c.get)(summary).format()).collect()
+    figures::SUMMARY
+        .iter()
+        .map(|f| format_value((f.get)(summary)))
+        .collect()
 }
 
 /// A time in milliseconds formatted as the CSV files give it.
 pub fn format_ms(v: f64) -> String {
     Cell::Ms(v).format()
-}
-
-/// The names of the numeric `summary.csv` columns, for error messages.
-pub fn summary_numeric_columns() -> Vec<&'static str> {
-    let probe = Summary::default();
-    SUMMARY
-        .iter()
-        .filter(|c| (c.get)(&probe).number().is_some())
-        .map(|c| c.name)
-        .collect()
 }
 
 #[cfg(test)]
@@ -458,20 +383,5 @@ mod tests {
         };
         let text = String::from_utf8(deliveries_csv(&[d]).unwrap()).unwrap();
         assert_eq!(text.lines().nth(1).unwrap(), "1,b,0.000005,false");
-    }
-
-    #[test]
-    fn summary_values() {
-        let s = Summary {
-            converged: true,
-            lost_write_rate: 0.25,
-            ..Summary::default()
-        };
-        assert_eq!(summary_value(&s, "converged"), Some(1.0));
-        assert_eq!(summary_value(&s, "lost_write_rate"), Some(0.25));
-        assert_eq!(summary_value(&s, "scenario"), None);
-        assert_eq!(summary_value(&s, "nope"), None);
-        assert!(summary_numeric_columns().contains(&"rpo_lost_writes"));
-        assert!(!summary_numeric_columns().contains(&"mode"));
     }
 }

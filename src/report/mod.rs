@@ -7,6 +7,7 @@ pub mod charts;
 pub mod compare;
 pub mod compare_html;
 pub mod csv_out;
+pub mod expect;
 pub mod folder;
 pub mod html;
 pub mod output;

@@ -29,39 +29,6 @@ pub use types::*;
 
 use crate::{Error, Result};
 
-/// Names of the `summary.csv` columns an `expect:` entry may name.
-pub const EXPECTABLE: &[&str] = &[
-    "writes",
-    "reads",
-    "lost_writes",
-    "lost_write_rate",
-    "conflicts",
-    "causal_inversions",
-    "increments",
-    "lost_increments",
-    "stale_reads",
-    "stale_read_rate",
-    "lag_p50_ms",
-    "lag_p99_ms",
-    "lag_max_ms",
-    "converged",
-    "convergence_ms",
-    "failed_writes",
-    "failed_reads",
-    "staleness_p50_ms",
-    "staleness_p99_ms",
-    "max_backlog",
-    "rejected_writes",
-    "forwarded_writes",
-    "write_latency_p50_ms",
-    "write_latency_p99_ms",
-    "failover_ms",
-    "rpo_lost_writes",
-    "rpo_window_ms",
-    "write_conflict_errors",
-    "unavailable_writes",
-];
-
 /// The largest scenario file accepted, in bytes (real ones are a few KiB).
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
 

@@ -513,16 +513,18 @@ pub struct RawOutput {
     pub bucket: Option<Duration>,
 }
 
-/// `expect:` entries in file order: column name and condition.
+/// `expect:` entries in file order: figure name (or mode name) and condition.
 #[derive(Debug, Default)]
 pub struct RawExpect(pub Vec<(String, RawCondition)>);
 
-/// `"< 0.01"`, a bare number, or a bool.
+/// `"< 0.01"`, a bare number, a bool, or (under a mode's name) a mapping
+/// of that mode's own entries.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawCondition {
     Text(String),
     Number(f64),
     Bool(bool),
+    Nested(Vec<(String, RawCondition)>),
 }
 
 impl<'de> Deserialize<'de> for RawCondition {
@@ -554,6 +556,14 @@ impl<'de> Deserialize<'de> for RawCondition {
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawCondition, E> {
                 Ok(RawCondition::Number(v))
             }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawCondition, A::Error> {
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    out.push((key, map.next_value()?));
+                }
+                Ok(RawCondition::Nested(out))
+            }
         }
         d.deserialize_any(V)
     }
@@ -566,9 +576,7 @@ impl<'de> Deserialize<'de> for RawExpect {
             type Value = RawExpect;
 
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(
-                    "a mapping from summary column to condition, such as lost_write_rate: '< 0.01'",
-                )
+                f.write_str("a mapping from figure to condition, such as lost_write_rate: '< 0.01'")
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawExpect, A::Error> {

@@ -198,14 +198,25 @@ pub fn to_yaml(s: &Scenario) -> String {
 
     if !s.expect.is_empty() {
         o.push_str("\nexpect:\n");
-        for e in &s.expect {
+        let line = |o: &mut String, indent: &str, e: &Expectation| {
             let _ = writeln!(
                 o,
-                "  {}: \"{} {}\"",
+                "{indent}{}: \"{} {}\"",
                 e.metric,
                 e.op.symbol(),
                 number(e.value)
             );
+        };
+        for e in s.expect.iter().filter(|e| e.mode.is_none()) {
+            line(&mut o, "  ", e);
+        }
+        let mut modes: Vec<&str> = s.expect.iter().filter_map(|e| e.mode.as_deref()).collect();
+        modes.dedup();
+        for mode in modes {
+            let _ = writeln!(o, "  {mode}:");
+            for e in s.expect.iter().filter(|e| e.mode.as_deref() == Some(mode)) {
+                line(&mut o, "    ", e);
+            }
         }
     }
     o

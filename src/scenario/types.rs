@@ -121,6 +121,9 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// Every mode's name, in the usual order.
+    pub const NAMES: [&'static str; 3] = ["active_active", "single_primary", "strong"];
+
     /// The name as written in YAML and in `summary.csv`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -309,10 +312,57 @@ impl FaultKind {
 /// A figure a run must meet, from the scenario's `expect:` section.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expectation {
-    /// A `summary.csv` column name.
+    /// The figure's name as written: `lost_writes`,
+    /// `regions.eu-west-1.lost_writes`, `links.us-east-1>eu-west-1.lag_p99_ms`.
     pub metric: String,
+    /// Where the figure is read.
+    pub target: Target,
+    /// `Some` for an entry under a mode's name (`strong: { ... }`): it
+    /// applies only to runs in that mode. `None` applies to every run.
+    pub mode: Option<String>,
     pub op: CompareOp,
     pub value: f64,
+}
+
+/// The result row an expectation reads its figure from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A `summary.csv` column.
+    Summary { figure: String },
+    /// A `regions.csv` column of one region.
+    Region { region: String, figure: String },
+    /// A `links.csv` column of one replication stream.
+    Link {
+        from: String,
+        to: String,
+        figure: String,
+    },
+}
+
+impl Target {
+    /// The figure's column name.
+    pub fn figure(&self) -> &str {
+        match self {
+            Target::Summary { figure }
+            | Target::Region { figure, .. }
+            | Target::Link { figure, .. } => figure,
+        }
+    }
+}
+
+impl Expectation {
+    /// The condition as written: `< 0.01`.
+    pub fn condition(&self) -> String {
+        format!("{} {}", self.op.symbol(), self.value)
+    }
+
+    /// The name with its mode, if any: `strong.lost_writes`.
+    pub fn full_name(&self) -> String {
+        match &self.mode {
+            Some(m) => format!("{m}.{}", self.metric),
+            None => self.metric.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use super::de::{parse_float, unknown};
 use super::node::{path, Node, Path, Pos};
 use super::raw::*;
 use super::types::*;
-use super::EXPECTABLE;
+use crate::metrics::figures::{self, Figure};
 use crate::sim::time::{format_span, Nanos, Time, NS_PER_MS, NS_PER_S};
 use crate::{Error, Result};
 
@@ -647,19 +647,7 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
     }
 
     // Expectations.
-    let mut expect = Vec::new();
-    for (metric, cond) in raw.expect.iter().flat_map(|e| e.0.iter()) {
-        let p = path!["expect", metric];
-        if !EXPECTABLE.contains(&metric.as_str()) {
-            return Err(cx.key_err(p, unknown("column", metric, EXPECTABLE, "columns are")));
-        }
-        let (op, value) = condition(cond).map_err(|m| cx.err(p, m))?;
-        expect.push(Expectation {
-            metric: metric.clone(),
-            op,
-            value,
-        });
-    }
+    let expect = expectations(cx, &raw, &names, replication.mode.name())?;
 
     Ok(Scenario {
         name: raw.name,
@@ -1012,6 +1000,154 @@ fn check_outages(cx: &Ctx, faults: &[Fault], raw: &RawScenario, n: usize) -> Res
     Ok(())
 }
 
+/// The `expect:` section: figures of the summary, of a region
+/// (`regions.<region>.<figure>`) or of a stream (`links.<from>><to>.<figure>`),
+/// at the top for every run or under a mode's name for that mode's runs.
+/// A figure only some modes produce must be under such a mode, or the
+/// scenario's own mode must produce it.
+fn expectations(
+    cx: &Ctx,
+    raw: &RawScenario,
+    names: &Names,
+    own_mode: &str,
+) -> Result<Vec<Expectation>> {
+    let mut out = Vec::new();
+    for (key, cond) in raw.expect.iter().flat_map(|e| e.0.iter()) {
+        match cond {
+            RawCondition::Nested(entries) => {
+                if !Mode::NAMES.contains(&key.as_str()) {
+                    let p = path!["expect", key];
+                    return Err(cx.key_err(
+                        p,
+                        format!(
+                            "a mapping of conditions goes under a mode's name ({}); \
+                             '{key}' is not one",
+                            Mode::NAMES.join(", ")
+                        ),
+                    ));
+                }
+                for (metric, cond) in entries {
+                    let p = path!["expect", key, metric];
+                    out.push(expectation(cx, p, names, metric, cond, Some(key))?);
+                }
+            }
+            _ => {
+                let p = path!["expect", key];
+                let e = expectation(cx, p.clone(), names, key, cond, None)?;
+                if let Target::Summary { figure } = &e.target {
+                    let f = figures::find(figures::SUMMARY, figure).expect("checked");
+                    if !f.in_mode(own_mode) {
+                        return Err(cx.key_err(
+                            p,
+                            format!(
+                                "only {} mode has this figure and this scenario runs {own_mode}; \
+                                 for `compare`, put it under the mode's name \
+                                 ({}: {{ {key}: ... }})",
+                                f.modes.join(" and "),
+                                f.modes[0]
+                            ),
+                        ));
+                    }
+                }
+                out.push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One `expect:` entry at `p`, named `metric`, for `mode` if given.
+fn expectation(
+    cx: &Ctx,
+    p: Path,
+    names: &Names,
+    metric: &str,
+    cond: &RawCondition,
+    mode: Option<&String>,
+) -> Result<Expectation> {
+    fn figure<T: Default>(
+        cx: &Ctx,
+        p: &Path,
+        table: &[Figure<T>],
+        name: &str,
+        what: &str,
+        mode: Option<&String>,
+    ) -> Result<String> {
+        let allowed = figures::numeric_names(table);
+        if !allowed.contains(&name) {
+            return Err(cx.key_err(p.clone(), unknown(what, name, &allowed, "figures are")));
+        }
+        if let Some(mode) = mode {
+            let f = figures::find(table, name).expect("checked");
+            if !f.in_mode(mode) {
+                return Err(cx.key_err(
+                    p.clone(),
+                    format!(
+                        "{mode} mode has no figure '{name}'; only {} has",
+                        f.modes.join(" and ")
+                    ),
+                ));
+            }
+        }
+        Ok(name.to_string())
+    }
+    let region = |name: &str| -> Result<String> {
+        match names.find(name) {
+            Some(_) => Ok(name.to_string()),
+            None => Err(cx.key_err(
+                p.clone(),
+                unknown("region", name, &names.names, "regions are"),
+            )),
+        }
+    };
+    let target = if let Some(rest) = metric.strip_prefix("regions.") {
+        let Some((r, f)) = rest.rsplit_once('.') else {
+            return Err(cx.key_err(
+                p,
+                "write a region's figure as regions.<region>.<figure>, such as regions.eu-west-1.lost_writes",
+            ));
+        };
+        Target::Region {
+            region: region(r)?,
+            figure: figure(cx, &p, figures::REGIONS, f, "region figure", mode)?,
+        }
+    } else if let Some(rest) = metric.strip_prefix("links.") {
+        let parsed = rest
+            .rsplit_once('.')
+            .and_then(|(pair, f)| pair.split_once('>').map(|(a, b)| (a, b, f)));
+        let Some((a, b, f)) = parsed else {
+            return Err(cx.key_err(
+                p,
+                "write a stream's figure as links.<from>><to>.<figure>, such as links.us-east-1>eu-west-1.lag_p99_ms",
+            ));
+        };
+        let (from, to) = (region(a)?, region(b)?);
+        if from == to {
+            return Err(cx.key_err(
+                p,
+                format!("a stream joins two different regions, not {from} to itself"),
+            ));
+        }
+        Target::Link {
+            from,
+            to,
+            figure: figure(cx, &p, figures::LINKS, f, "stream figure", mode)?,
+        }
+    } else {
+        Target::Summary {
+            figure: figure(cx, &p, figures::SUMMARY, metric, "figure", mode)?,
+        }
+    };
+    let (op, value) = condition(cond).map_err(|m| cx.err(p, m))?;
+    Ok(Expectation {
+        metric: metric.to_string(),
+        target,
+        mode: mode.cloned(),
+        op,
+        value,
+    })
+}
+
 /// `"< 0.01"`, `">= 3"`, a number (==) or a bool (true = 1, false = 0).
 fn condition(raw: &RawCondition) -> std::result::Result<(CompareOp, f64), String> {
     let bad = |t: &str| {
@@ -1021,6 +1157,10 @@ fn condition(raw: &RawCondition) -> std::result::Result<(CompareOp, f64), String
         )
     };
     match raw {
+        RawCondition::Nested(_) => Err(
+            "expected a condition such as '< 0.01', found a mapping (only a mode's name takes a mapping)"
+                .to_string(),
+        ),
         RawCondition::Bool(b) => Ok((CompareOp::Eq, if *b { 1.0 } else { 0.0 })),
         RawCondition::Number(v) => Ok((CompareOp::Eq, *v)),
         RawCondition::Text(t) => {

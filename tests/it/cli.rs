@@ -325,6 +325,185 @@ mod expectations {
     }
 
     #[test]
+    fn compare_exits_2_when_a_mode_cannot_run_unless_skipped() {
+        let dir = scratch("compare-unrunnable");
+        write_tiny(&dir, "");
+        // Strong mode needs three regions; tiny has two.
+        let o = replisim(&dir, &["compare", "tiny.yaml", "--quiet", "--no-charts"]);
+        assert_eq!(code(&o), 2, "{}\n{}", stdout(&o), stderr(&o));
+        assert!(
+            stderr(&o).contains("strong could not run tiny"),
+            "{}",
+            stderr(&o)
+        );
+        let o = replisim(
+            &dir,
+            &[
+                "compare",
+                "tiny.yaml",
+                "--quiet",
+                "--no-charts",
+                "--skip-unrunnable",
+            ],
+        );
+        assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn compare_checks_expectations_per_mode() {
+        let dir = scratch("compare-expect");
+        // Nothing is lost under a single primary that forwards; under
+        // active-active, last writer wins on 20 keys loses some writes.
+        write_tiny(
+            &dir,
+            "expect:\n  writes: '> 0'\n  single_primary:\n    lost_writes: 0\n",
+        );
+        let args = [
+            "compare",
+            "tiny.yaml",
+            "--quiet",
+            "--no-charts",
+            "--modes",
+            "active_active,single_primary",
+        ];
+        let o = replisim(&dir, &args);
+        let text = stdout(&o);
+        assert_eq!(code(&o), 0, "{text}\n{}", stderr(&o));
+        assert_eq!(text.matches("expect writes > 0: ok").count(), 2, "{text}");
+        assert!(
+            text.contains("expect single_primary.lost_writes == 0: ok"),
+            "{text}"
+        );
+        write_tiny(&dir, "expect:\n  active_active:\n    lost_writes: 0\n");
+        let o = replisim(&dir, &args);
+        let text = stdout(&o);
+        assert_eq!(code(&o), 1, "{text}\n{}", stderr(&o));
+        assert!(
+            text.contains("expect active_active.lost_writes == 0: FAILED (actual "),
+            "{text}"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_expectation_fails_before_any_run() {
+        let dir = scratch("expect-bad");
+        write_tiny(&dir, "expect:\n  regions.mars-1.writes: '> 0'\n");
+        for command in ["run", "compare"] {
+            let o = replisim(&dir, &[command, "tiny.yaml", "--quiet"]);
+            let err = assert_error(&o);
+            assert!(
+                err.starts_with(
+                    "error: tiny.yaml:33:3: expect.regions.mars-1.writes: unknown region 'mars-1'"
+                ),
+                "{err}"
+            );
+            assert!(!dir.join("output").exists());
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The first data row of a CSV file as (column, cell) pairs.
+    fn first_row(path: &Path) -> Vec<(String, String)> {
+        let text = fs::read_to_string(path).unwrap();
+        let mut lines = text.lines();
+        let head = lines.next().unwrap().split(',');
+        let row = lines.next().unwrap().split(',');
+        head.zip(row)
+            .map(|(h, c)| (h.to_string(), c.to_string()))
+            .collect()
+    }
+
+    const TEXT_COLUMNS: &[&str] = &["scenario", "mode", "timestamps", "ordering"];
+
+    /// Every numeric column of `summary.csv`, `regions.csv` and
+    /// `links.csv` as a run writes them can be named in `expect:` (under a
+    /// mode that produces it), and no text column can.
+    #[test]
+    fn every_result_column_is_nameable() {
+        let dir = scratch("expect-every-column");
+        write_tiny(&dir, "");
+        let o = replisim(&dir, &["run", "tiny.yaml", "--quiet", "--no-charts"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let out = dir.join("output/tiny");
+        let names = |file: &str, prefix: &str| -> Vec<String> {
+            first_row(&out.join(file))
+                .into_iter()
+                .filter(|(c, _)| !["region", "from", "to"].contains(&c.as_str()))
+                .map(|(c, _)| format!("{prefix}{c}"))
+                .collect()
+        };
+        let mut all = names("summary.csv", "");
+        all.extend(names("regions.csv", "regions.eu-west-1."));
+        all.extend(names("links.csv", "links.us-east-1>eu-west-1."));
+        assert!(all.len() > 40, "{all:?}");
+        for name in all {
+            let accepted = ["active_active", "single_primary", "strong"]
+                .iter()
+                .filter(|mode| {
+                    let text = format!("{TINY}expect:\n  {mode}:\n    {name}: '>= 0'\n");
+                    replisim::scenario::load_str(&text, "tiny.yaml", &[]).is_ok()
+                })
+                .count();
+            if TEXT_COLUMNS.contains(&name.as_str()) {
+                assert_eq!(accepted, 0, "{name} is text");
+            } else {
+                assert!(accepted > 0, "{name} cannot be named in expect:");
+            }
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// An expectation reads the very figure the CSV cell shows: every
+    /// numeric summary column of an active-active run, bounded by its cell
+    /// (rounded to the CSV's decimals) from below and from above, holds.
+    #[test]
+    fn expectations_read_the_csv_figures() {
+        let dir = scratch("expect-csv-figures");
+        write_tiny(&dir, "");
+        let o = replisim(&dir, &["run", "tiny.yaml", "--quiet", "--no-charts"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let row = first_row(&dir.join("output/tiny/summary.csv"));
+        let mut numeric = 0;
+        for (op, sign) in [(">=", -1.0), ("<=", 1.0)] {
+            let mut expect = String::from("expect:\n");
+            for (column, cell) in &row {
+                let value = match cell.as_str() {
+                    "true" => 1.0,
+                    "false" => 0.0,
+                    c => match c.parse::<f64>() {
+                        Ok(v) => v,
+                        Err(_) => continue,
+                    },
+                };
+                if TEXT_COLUMNS.contains(&column.as_str()) || column == "seed" {
+                    continue;
+                }
+                // A mode's own figures are refused at the top of an
+                // active-active scenario; they are 0 here anyway.
+                let probe = format!("{TINY}expect:\n  {column}: '>= 0'\n");
+                if replisim::scenario::load_str(&probe, "t", &[]).is_err() {
+                    continue;
+                }
+                let bound = value + sign * 0.0006;
+                expect.push_str(&format!("  {column}: '{op} {bound}'\n"));
+            }
+            fs::write(dir.join("tiny.yaml"), format!("{TINY}{expect}")).unwrap();
+            let o = replisim(&dir, &["run", "tiny.yaml", "--quiet", "--no-charts"]);
+            let text = stdout(&o);
+            assert_eq!(code(&o), 0, "{expect}\n{text}");
+            numeric = text
+                .lines()
+                .filter(|l| l.ends_with(')') && l.contains(": ok ("))
+                .count();
+            assert_eq!(numeric, expect.lines().count() - 1, "{text}");
+        }
+        assert!(numeric > 20, "{numeric}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn failed_expectation_exits_1_and_still_writes() {
         let dir = scratch("expect-fail");
         write_tiny(&dir, "expect:\n  writes: '< 1'\n");

@@ -31,7 +31,14 @@ const CASES: &[(&str, &str)] = &[
     ("duration_zero.yaml", "tests/bad/duration_zero.yaml:2:11: duration: 0s; a run must last more than 0"),
     ("empty.yaml", "tests/bad/empty.yaml: empty file; a scenario is a mapping with at least name, duration, regions, tables and workload"),
     ("expect_bad_condition.yaml", "tests/bad/expect_bad_condition.yaml:18:14: expect.converged: 'about right' is not a condition; write one such as '< 0.01', '<= 5', '> 0', '>= 3', '== 0', a number or true/false"),
-    ("expect_unknown_column.yaml", "tests/bad/expect_unknown_column.yaml:19:3: expect.lost_writs: unknown column 'lost_writs'; did you mean 'lost_writes'? columns are writes, reads, lost_writes, lost_write_rate, conflicts, causal_inversions, increments, lost_increments, stale_reads, stale_read_rate, lag_p50_ms, lag_p99_ms, lag_max_ms, converged, convergence_ms, failed_writes, failed_reads, staleness_p50_ms, staleness_p99_ms, max_backlog, rejected_writes, forwarded_writes, write_latency_p50_ms, write_latency_p99_ms, failover_ms, rpo_lost_writes, rpo_window_ms, write_conflict_errors, unavailable_writes"),
+    ("expect_unknown_column.yaml", "tests/bad/expect_unknown_column.yaml:19:3: expect.lost_writs: unknown figure 'lost_writs'; did you mean 'lost_writes'? figures are seed, duration_s, writes, reads, lost_writes, lost_write_rate, conflicts, causal_inversions, stranded_writes, increments, lost_increments, stale_reads, stale_read_rate, lag_p50_ms, lag_p99_ms, lag_max_ms, undelivered, converged, convergence_ms, failed_writes, failed_reads, rerouted_ops, staleness_p50_ms, staleness_p99_ms, max_backlog, counter_total, rejected_writes, forwarded_writes, write_latency_p50_ms, write_latency_p99_ms, failover_ms, rpo_lost_writes, rpo_window_ms, write_conflict_errors, unavailable_writes"),
+    ("expect_unknown_region.yaml", "tests/bad/expect_unknown_region.yaml:19:3: expect.regions.eu-west-2.lost_writes: unknown region 'eu-west-2'; did you mean 'eu-west-1'? regions are us-east-1, eu-west-1, ap-southeast-1"),
+    ("expect_link_no_arrow.yaml", "tests/bad/expect_link_no_arrow.yaml:18:3: expect.links.us-east-1.lag_p99_ms: write a stream's figure as links.<from>><to>.<figure>, such as links.us-east-1>eu-west-1.lag_p99_ms"),
+    ("expect_link_unknown_figure.yaml", "tests/bad/expect_link_unknown_figure.yaml:18:3: expect.links.us-east-1>eu-west-1.lag_p95_ms: unknown stream figure 'lag_p95_ms'; did you mean 'lag_p90_ms'? figures are deliveries, lag_p50_ms, lag_p90_ms, lag_p99_ms, lag_max_ms, max_backlog, undelivered, oldest_unreplicated_max_ms"),
+    ("expect_mode_figure_at_top.yaml", "tests/bad/expect_mode_figure_at_top.yaml:18:3: expect.failover_ms: only single_primary mode has this figure and this scenario runs active_active; for `compare`, put it under the mode's name (single_primary: { failover_ms: ... })"),
+    ("expect_not_a_mode.yaml", "tests/bad/expect_not_a_mode.yaml:18:3: expect.fast: a mapping of conditions goes under a mode's name (active_active, single_primary, strong); 'fast' is not one"),
+    ("expect_figure_of_other_mode.yaml", "tests/bad/expect_figure_of_other_mode.yaml:19:5: expect.strong.failover_ms: strong mode has no figure 'failover_ms'; only single_primary has"),
+    ("expect_nested_bad_condition.yaml", "tests/bad/expect_nested_bad_condition.yaml:19:18: expect.strong.lost_writes: 'lots' is not a condition; write one such as '< 0.01', '<= 5', '> 0', '>= 3', '== 0', a number or true/false"),
     ("failover_target_primary.yaml", "tests/bad/failover_target_primary.yaml:12:23: replication.failover.target: 'us-east-1' is the primary itself; fail over to another region or least_lag"),
     ("fault_after_end.yaml", "tests/bad/fault_after_end.yaml:18:38: faults[0].outage.at: starts at 1m, not before the end of the run (duration 1m); a fault must start before the run's duration ends"),
     ("fault_unknown_region.yaml", "tests/bad/fault_unknown_region.yaml:18:23: faults[0].outage.region: unknown region 'eu-west-2'; regions are us-east-1, eu-west-1, ap-southeast-1"),
@@ -434,29 +441,22 @@ fn defaults_and_every_field() {
             clients: OutageClients::Fail
         }
     );
+    let summary = |figure: &str, op, value| Expectation {
+        metric: figure.to_string(),
+        target: Target::Summary {
+            figure: figure.to_string(),
+        },
+        mode: None,
+        op,
+        value,
+    };
     assert_eq!(
         s.expect,
         vec![
-            Expectation {
-                metric: "lost_write_rate".to_string(),
-                op: CompareOp::Lt,
-                value: 0.01
-            },
-            Expectation {
-                metric: "converged".to_string(),
-                op: CompareOp::Eq,
-                value: 1.0
-            },
-            Expectation {
-                metric: "conflicts".to_string(),
-                op: CompareOp::Eq,
-                value: 0.0
-            },
-            Expectation {
-                metric: "failover_ms".to_string(),
-                op: CompareOp::Ge,
-                value: 2.5
-            },
+            summary("lost_write_rate", CompareOp::Lt, 0.01),
+            summary("converged", CompareOp::Eq, 1.0),
+            summary("conflicts", CompareOp::Eq, 0.0),
+            summary("failover_ms", CompareOp::Ge, 2.5),
         ]
     );
 
