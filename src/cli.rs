@@ -9,6 +9,7 @@
 //! This is the only place that talks to the terminal, the wall clock and
 //! signals; the layers below take a scenario and return data.
 
+mod gate;
 mod signals;
 mod stdout;
 
@@ -110,6 +111,9 @@ struct CommonArgs {
     /// in any mode [default: 1000000000].
     #[arg(long, value_name = "N", value_parser = parse_count)]
     max_events: Option<u64>,
+
+    #[command(flatten)]
+    gate: gate::GateArgs,
 }
 
 #[derive(Debug, Args)]
@@ -347,6 +351,7 @@ struct Job {
 
 fn run(args: &RunArgs) -> Result<i32> {
     signals::install();
+    gate::start(&args.common.gate)?;
 
     // Load and check everything first, so a typo in the tenth file does not
     // surface after nine long runs.
@@ -410,12 +415,18 @@ fn run(args: &RunArgs) -> Result<i32> {
                     seed: job.scenario.seed,
                     result: None,
                     error: Some(e.message().to_string()),
+                    left_out: None,
                     outcomes: Vec::new(),
+                    reproduce: terminal::reproduce_command(
+                        &job.arg,
+                        job.scenario.seed,
+                        &args.common.sets,
+                    ),
                 });
             }
         }
     }
-    Ok(code)
+    gate::finish(&args.common.gate, "replisim run", code, &gate)
 }
 
 /// Run one scenario, write its folder, print its summary and check its
@@ -475,7 +486,9 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
         seed: scenario.seed,
         result: Some(result),
         error: None,
+        left_out: None,
         outcomes,
+        reproduce: command,
     })
 }
 
@@ -493,6 +506,7 @@ fn chart_format(common: &CommonArgs) -> Option<ChartFormat> {
 /// `replisim compare`: the scenario once per mode, same operations.
 fn compare(args: &CompareArgs) -> Result<i32> {
     signals::install();
+    gate::start(&args.common.gate)?;
     let mut base = load(&args.scenario, &args.common.sets)?;
     if let Some(seed) = args.common.seed {
         base.seed = seed;
@@ -605,6 +619,8 @@ fn compare(args: &CompareArgs) -> Result<i32> {
     let mut code = EXIT_OK;
     let mut gate = Vec::with_capacity(modes.len());
     for (i, &mode) in modes.iter().enumerate() {
+        let seed = variants[i].as_ref().map_or(base.seed, |v| v.seed);
+        let reproduce = terminal::compare_command(&args.scenario, &[mode], seed, &args.common.sets);
         let checked = match (&variants[i], &outputs[i]) {
             (Some(v), Some(o)) => {
                 let outcomes = expect::check(&base.expect, mode, &o.result, true);
@@ -620,7 +636,9 @@ fn compare(args: &CompareArgs) -> Result<i32> {
                     seed: v.seed,
                     result: Some(o.result.clone()),
                     error: None,
+                    left_out: None,
                     outcomes,
+                    reproduce,
                 }
             }
             _ => Checked {
@@ -630,7 +648,9 @@ fn compare(args: &CompareArgs) -> Result<i32> {
                 seed: base.seed,
                 result: None,
                 error: (!args.skip_unrunnable).then(|| notes[i].clone()),
+                left_out: args.skip_unrunnable.then(|| notes[i].clone()),
                 outcomes: Vec::new(),
+                reproduce,
             },
         };
         if checked.failed() {
@@ -651,7 +671,7 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         );
         code = EXIT_ERROR;
     }
-    Ok(code)
+    gate::finish(&args.common.gate, "replisim compare", code, &gate)
 }
 
 /// Run the model with the progress bar and the signal check in its callback.

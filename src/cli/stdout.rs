@@ -7,6 +7,7 @@
 //! as an error, exit code 2. Nothing here panics.
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// The first write error other than a closed pipe, and whether the pipe closed.
@@ -20,8 +21,27 @@ struct State {
     error: Option<io::ErrorKind>,
 }
 
-/// Write `text` to standard output.
+/// Whether the human output goes to stderr instead (`--format json`,
+/// where stdout carries one JSON document).
+static HUMAN_TO_STDERR: AtomicBool = AtomicBool::new(false);
+
+/// Send the human output (`out!`, `outln!`) to stderr from now on.
+pub fn human_to_stderr() {
+    HUMAN_TO_STDERR.store(true, Ordering::Relaxed);
+}
+
+/// Write `text`, human output, to standard output (or to stderr, see
+/// `human_to_stderr`).
 pub fn write(text: &str) {
+    if HUMAN_TO_STDERR.load(Ordering::Relaxed) {
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+        return;
+    }
+    write_document(text);
+}
+
+/// Write `text` to standard output, whatever carries the human output.
+pub fn write_document(text: &str) {
     let Ok(mut state) = STATE.lock() else {
         return;
     };

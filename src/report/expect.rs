@@ -31,7 +31,11 @@ pub struct Checked {
     pub result: Option<RunResult>,
     /// Why it could not run, when it did not.
     pub error: Option<String>,
+    /// Why it was left out on purpose (`compare --skip-unrunnable`).
+    pub left_out: Option<String>,
     pub outcomes: Vec<Outcome>,
+    /// The command that reruns it.
+    pub reproduce: String,
 }
 
 impl Checked {

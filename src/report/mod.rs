@@ -9,6 +9,7 @@ pub mod compare_html;
 pub mod csv_out;
 pub mod expect;
 pub mod folder;
+pub mod gate;
 pub mod html;
 pub mod output;
 pub mod terminal;

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per topic.
 
+mod ci_docs;
 mod cli;
 mod common;
 mod compare;
@@ -7,6 +8,7 @@ mod compare_report;
 mod crn;
 mod errors;
 mod fidelity;
+mod gate;
 mod gen;
 mod golden;
 mod handworked;
