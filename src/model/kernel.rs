@@ -191,7 +191,9 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             .checked_mul(VersionStore::bytes_per_key(n))
             .filter(|c| *c <= 1 << 38)
             .ok_or_else(|| Error::new("tables: too many keys times regions to hold in memory"))?;
-        let store = VersionStore::new(total_keys, n, s.bucket, options.trace);
+        let reads = s.script.iter().any(|op| !op.is_write)
+            || s.workload.iter().any(|w| w.write_fraction < 1.0);
+        let store = VersionStore::new(total_keys, n, s.bucket, options.trace, reads);
 
         let schedule = Schedule::new(s);
         let clocks = (0..n)
@@ -463,8 +465,11 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         let y = st.to;
         // A message is requested once, when it becomes the one at that
         // distance, or the last one if fewer are queued.
-        if let Some(ahead) = st.after(slot, STREAM_AHEAD) {
-            self.store.warm_row(ahead.key);
+        // Only a stream served in order says which message comes next.
+        if st.in_order() {
+            if let Some(ahead) = st.after(slot, STREAM_AHEAD) {
+                self.store.warm_row(ahead.key);
+            }
         }
         self.item_last.arrived(msg.key, si, msg.arrive);
         self.rec.delivery(si, t.since(msg.issue));

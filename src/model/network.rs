@@ -171,12 +171,17 @@ impl Stream {
     /// When a message sent at `now` and ready at `ready` would arrive with
     /// no earlier message to wait for, given the link's down windows and
     /// the stream's throughput.
+    /// Whether messages leave in the order sent. A log is shipped in order,
+    /// and with a throughput limit messages are served one at a time in
+    /// the order sent: then dispatch times only grow. Otherwise an item's
+    /// message waits for nothing before it leaves.
+    #[inline]
+    pub fn in_order(&self) -> bool {
+        self.service != 0 || self.ordering == Ordering::Stream
+    }
+
     fn on_wire(&mut self, now: Time, ready: Time, transit: Nanos) -> Time {
-        // A log is shipped in order, and with a throughput limit messages
-        // are served one at a time in the order sent: then dispatch times
-        // only grow. Otherwise an item's message waits for nothing before
-        // it leaves.
-        let in_order = self.service != 0 || self.ordering == Ordering::Stream;
+        let in_order = self.in_order();
         let mut dispatch = if in_order {
             ready.max(self.free_at)
         } else {

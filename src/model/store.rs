@@ -51,7 +51,8 @@ pub struct VersionStore {
     /// Per key, the writes that beat everything issued before them, in
     /// issue order (so their stamps increase), from the first one that
     /// still beats what some region holds: the earliest write that beats a
-    /// version is the first of these that does.
+    /// version is the first of these that does. Empty when the run has no
+    /// reads: nothing asks.
     records: Vec<SmallVec<[Record; 2]>>,
     lineage: Lineage,
     /// Releases let go of in `delivered`, carried out a few deliveries
@@ -65,8 +66,15 @@ pub struct VersionStore {
 impl VersionStore {
     /// `keys` keys in `regions` regions, each holding its key's initial
     /// version. Outcomes are reported per time bucket of `bucket_ns`, and
-    /// per write with `trace`.
-    pub fn new(keys: usize, regions: usize, bucket_ns: u64, trace: bool) -> VersionStore {
+    /// per write with `trace`. With `reads`, the store keeps what it needs
+    /// to tell whether a read is stale.
+    pub fn new(
+        keys: usize,
+        regions: usize,
+        bucket_ns: u64,
+        trace: bool,
+        reads: bool,
+    ) -> VersionStore {
         // Every key's initial version, and room for as many writes in flight.
         let mut lineage = Lineage::new(bucket_ns, trace, 2 * keys);
         let roots: Vec<NodeId> = (0..keys).map(|_| lineage.root(regions as u32)).collect();
@@ -77,7 +85,11 @@ impl VersionStore {
         });
         VersionStore {
             cells,
-            records: vec![SmallVec::new(); keys],
+            records: if reads {
+                vec![SmallVec::new(); keys]
+            } else {
+                Vec::new()
+            },
             lineage,
             deferred: [NONE; DEFERRED],
             deferred_next: 0,
@@ -126,6 +138,9 @@ impl VersionStore {
     /// became of it): remember it if it beats every earlier one.
     #[inline]
     pub fn note_write(&mut self, key: u32, stamp: Stamp, issue_ns: u64) {
+        if self.records.is_empty() {
+            return;
+        }
         self.prune(key);
         let r = &mut self.records[key as usize];
         if r.last().is_none_or(|last| beats(stamp, last.stamp)) {
@@ -137,6 +152,9 @@ impl VersionStore {
     /// `stamp` was issued, if any write does.
     #[inline]
     pub fn beaten_since(&mut self, key: u32, stamp: Stamp) -> Option<u64> {
+        if self.records.is_empty() {
+            return None;
+        }
         self.prune(key);
         self.records[key as usize]
             .iter()
@@ -273,7 +291,9 @@ impl VersionStore {
     /// becomes the truth).
     pub fn make_latest(&mut self, key: u32, version: VersionId, out: &mut impl Outcomes) {
         // Nothing beats the truth: what was issued before no longer counts.
-        self.records[key as usize].clear();
+        if let Some(r) = self.records.get_mut(key as usize) {
+            r.clear();
+        }
         if self.cells.latest(key) != version {
             self.lineage.hold(version);
             let old = self.cells.replace_latest(key, version);
