@@ -31,7 +31,7 @@ use crate::scenario::{Ordering, OutageClients, Scenario, TableKind};
 use crate::sim::dist::Sampler;
 use crate::sim::memory::HugeVec;
 use crate::sim::queue::EventQueue;
-use crate::sim::rng::{stream, SimRng};
+use crate::sim::rng::{generator, SimRng};
 use crate::sim::time::{ns_to_ms, Nanos, Time};
 use rustc_hash::FxHashMap;
 
@@ -193,7 +193,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             .ok_or_else(|| Error::new("tables: too many keys times regions to hold in memory"))?;
         let reads = s.script.iter().any(|op| !op.is_write)
             || s.workload.iter().any(|w| w.write_fraction < 1.0);
-        let store = VersionStore::new(total_keys, n, s.bucket, options.trace, reads);
+        let store = VersionStore::new(total_keys, n, s.bucket_ns, options.trace, reads);
 
         let schedule = Schedule::new(s);
         let clocks = (0..n)
@@ -231,7 +231,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                     ordering,
                 ));
                 let purpose = format!("link/{}/{}", s.regions[from].name, s.regions[to].name);
-                link_rng.push(stream(s.seed, &purpose));
+                link_rng.push(generator(s.seed, &purpose));
                 link_delay.push(Sampler::new(&s.links[from][to]));
             }
         }
@@ -252,7 +252,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         let pipeline_rng = s
             .regions
             .iter()
-            .map(|r| stream(s.seed, &format!("pipeline/{}", r.name)))
+            .map(|r| generator(s.seed, &format!("pipeline/{}", r.name)))
             .collect();
 
         let mut clients = Vec::new();
@@ -276,7 +276,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             })
             .collect();
 
-        let rec = Recorder::new(s.bucket, n, streams.len(), options.trace);
+        let rec = Recorder::new(s.bucket_ns, n, streams.len(), options.trace);
         Ok(Kernel {
             s,
             n,
@@ -312,7 +312,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         mut mode: M,
         progress: &mut dyn FnMut(f64) -> bool,
     ) -> Result<RunOutput> {
-        let end = Time(self.s.duration).after(self.s.drain_limit);
+        let end = Time(self.s.duration_ns).after(self.s.drain_limit_ns);
         for c in 0..self.clients.len() {
             if let Some(t) = self.clients[c].next_time() {
                 self.queue.schedule(t, Event::Client(c as u32));
@@ -530,12 +530,12 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     fn finish<M: Mode<Timer = T>>(mut self, mode: &M, events: u64, end: Time) -> Result<RunOutput> {
         self.store.flush(&mut self.rec);
         let s = self.s;
-        let duration = Time(s.duration);
+        let duration = Time(s.duration_ns);
         // Buckets up to the later of the workload's end and the last event.
         let until = self.last_event.max(duration);
-        while self.rec.buckets.len() as u64 * s.bucket < until.ns() {
+        while self.rec.buckets.len() as u64 * s.bucket_ns < until.ns() {
             self.rec
-                .advance(self.rec.buckets.len() as u64 * s.bucket, &self.streams);
+                .advance(self.rec.buckets.len() as u64 * s.bucket_ns, &self.streams);
         }
         self.rec.finish(&self.streams);
 
@@ -658,8 +658,8 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             .iter()
             .enumerate()
             .map(|(i, b)| {
-                let t0 = i as u64 * s.bucket;
-                let t1 = t0 + s.bucket;
+                let t0 = i as u64 * s.bucket_ns;
+                let t1 = t0 + s.bucket_ns;
                 BucketRow {
                     t_start_s: Time(t0).as_secs(),
                     t_end_s: Time(t1).as_secs(),

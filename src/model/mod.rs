@@ -49,7 +49,7 @@ pub struct RunOutput {
 /// The expected number of events: every client operation, plus one
 /// delivery per write and other region.
 pub fn estimate_events(s: &Scenario) -> f64 {
-    let secs = s.duration as f64 / 1e9;
+    let secs = s.duration_ns as f64 / 1e9;
     let others = s.regions.len().saturating_sub(1) as f64;
     s.workload
         .iter()
@@ -151,7 +151,7 @@ pub const MAX_MEMORY_BYTES: u64 = 8 << 30;
 
 /// The most time buckets a run can fill: its whole span, drain included.
 fn buckets(s: &Scenario) -> u64 {
-    s.duration.saturating_add(s.drain_limit) / s.bucket.max(1) + 1
+    s.duration_ns.saturating_add(s.drain_limit_ns) / s.bucket_ns.max(1) + 1
 }
 
 /// The parts of a run's estimated memory footprint, in bytes.

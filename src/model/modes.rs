@@ -36,8 +36,8 @@ pub fn for_mode(s: &Scenario, mode: &str) -> Result<Scenario, String> {
             primary: 0,
             secondary_writes: SecondaryWrites::Forward,
             failover: Failover {
-                detect: DEFAULT_DETECT_NS,
-                promote: DEFAULT_PROMOTE_NS,
+                detect_ns: DEFAULT_DETECT_NS,
+                promote_ns: DEFAULT_PROMOTE_NS,
                 target: FailoverTarget::LeastLag,
             },
         }),

@@ -38,7 +38,7 @@ use super::store::Held;
 use crate::metrics::result::ModeExtras;
 use crate::scenario::{FailoverTarget, FaultKind, Scenario, SecondaryWrites, SinglePrimary};
 use crate::sim::dist::Sampler;
-use crate::sim::rng::{stream, SimRng};
+use crate::sim::rng::{generator, SimRng};
 use crate::sim::time::{ns_to_ms, Nanos, Time};
 
 /// A forwarded write on its way to the primary.
@@ -94,7 +94,7 @@ pub struct SinglePrimaryMode {
     rejected_writes: u64,
     forwarded_writes: u64,
     /// `rt_rng[from * n + to]`: transit draws of forwarded writes and their
-    /// acknowledgements, a random stream of their own per ordered pair.
+    /// acknowledgements, a random generator of their own per ordered pair.
     rt_rng: Vec<SimRng>,
     rt_delay: Vec<Sampler>,
     n: usize,
@@ -110,15 +110,15 @@ impl SinglePrimaryMode {
         for from in 0..n {
             for to in 0..n {
                 let purpose = format!("forward/{}/{}", s.regions[from].name, s.regions[to].name);
-                rt_rng.push(stream(s.seed, &purpose));
+                rt_rng.push(generator(s.seed, &purpose));
                 rt_delay.push(Sampler::new(&s.links[from][to]));
             }
         }
         SinglePrimaryMode {
             primary: m.primary,
             secondary_writes: m.secondary_writes,
-            detect: m.failover.detect,
-            promote: m.failover.promote,
+            detect: m.failover.detect_ns,
+            promote: m.failover.promote_ns,
             target: m.failover.target,
             promoting: false,
             down_since: None,

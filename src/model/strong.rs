@@ -19,7 +19,7 @@
 //!   when the run ends (the drain limit) count as unavailable.
 //! - Reachable: another region not in an outage whose links both ways are
 //!   up when the write is sent. The acknowledgement takes the smallest
-//!   round trip among them, each leg drawn from its link (a random stream
+//!   round trip among them, each leg drawn from its link (a random generator
 //!   of its own per ordered pair).
 //! - Overlap: a write to a key fails when another region's accepted write
 //!   to that key has not been acknowledged yet when it is sent.
@@ -37,7 +37,7 @@ use super::store::Held;
 use crate::metrics::result::ModeExtras;
 use crate::scenario::{Scenario, Strong};
 use crate::sim::dist::Sampler;
-use crate::sim::rng::{stream, SimRng};
+use crate::sim::rng::{generator, SimRng};
 use crate::sim::time::{Nanos, Time};
 
 /// The mode's own event: the write in flight from `region` to `key` is
@@ -76,7 +76,7 @@ impl StrongMode {
         for from in 0..n {
             for to in 0..n {
                 let purpose = format!("ack/{}/{}", s.regions[from].name, s.regions[to].name);
-                ack_rng.push(stream(s.seed, &purpose));
+                ack_rng.push(generator(s.seed, &purpose));
                 ack_delay.push(Sampler::new(&s.links[from][to]));
             }
         }

@@ -1,7 +1,7 @@
 //! Client operations: when they come, whether they write, which key.
 //!
 //! Each (workload entry, region) pair is one client source with its own
-//! random stream, named by the entry's index and the region's name. Every
+//! random generator, named by the entry's index and the region's name. Every
 //! operation draws the same numbers in the same order whatever happens to
 //! it later, so a scenario's variants (other network, faults, clocks,
 //! modes) see exactly the same operations.
@@ -9,8 +9,8 @@
 use rand::Rng;
 use rand_distr::{Distribution, Exp, Zipf};
 
-use crate::scenario::{Access, Arrival, ClientStream, Scenario};
-use crate::sim::rng::{stream, SimRng};
+use crate::scenario::{Access, Arrival, Scenario, WorkloadEntry};
+use crate::sim::rng::{generator, SimRng};
 use crate::sim::time::{round_to_u64, Time, NS_PER_S};
 
 /// One operation a client sends.
@@ -99,9 +99,9 @@ pub struct ClientSource {
 }
 
 impl ClientSource {
-    pub fn new(s: &Scenario, entry: usize, w: &ClientStream, region: usize) -> ClientSource {
+    pub fn new(s: &Scenario, entry: usize, w: &WorkloadEntry, region: usize) -> ClientSource {
         let purpose = format!("client/{entry}/{}", s.regions[region].name);
-        let mut rng = stream(s.seed, &purpose);
+        let mut rng = generator(s.seed, &purpose);
         let keys = s.tables[w.table].keys;
         let regions = s.regions.len() as u32;
         let home = region as u32;
@@ -130,7 +130,7 @@ impl ClientSource {
             next_ns: phase_ns,
             count: 0,
             phase_ns,
-            end: Time(s.duration),
+            end: Time(s.duration_ns),
             home,
             regions,
             all: Picker::new(w.access, keys),

@@ -74,7 +74,7 @@ fn header(h: &mut String, input: &CompareReportInput, name: &str) {
     let facts: [(&str, String); 5] = [
         ("modes", modes.join(", ")),
         ("seed", s.seed.to_string()),
-        ("duration", format!("{} s", num(s.duration as f64 / 1e9))),
+        ("duration", format!("{} s", num(s.duration_ns as f64 / 1e9))),
         ("regions", s.region_names().join(", ")),
         ("timestamps", s.replication.timestamps.name().to_string()),
     ];

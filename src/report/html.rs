@@ -87,7 +87,7 @@ fn header(h: &mut String, input: &ReportInput, name: &str) {
         ("seed", s.seed.to_string()),
         (
             "duration",
-            format!("{} s", num(sum.duration_s.max(secs(s.duration)))),
+            format!("{} s", num(sum.duration_s.max(secs(s.duration_ns)))),
         ),
         ("regions", regions.join(", ")),
         (
@@ -372,7 +372,7 @@ fn faults(h: &mut String, input: &ReportInput) {
     let r = input.result;
     h.push_str("<section id=\"faults\">\n<h2>Fault timeline</h2>\n");
     let span = time_extent(r);
-    let workload_end = r.summary.duration_s.max(secs(input.scenario.duration));
+    let workload_end = r.summary.duration_s.max(secs(input.scenario.duration_ns));
     let left = |t: f64| (t / span * 100.0).clamp(0.0, 100.0);
     h.push_str("<div class=\"timeline\">\n");
     let _ = writeln!(

@@ -151,11 +151,11 @@ mod tests {
     #[test]
     fn one_way_p50_and_p90_are_half_the_round_trip() {
         use crate::sim::dist::Sampler;
-        use crate::sim::rng::stream;
+        use crate::sim::rng::generator;
         let rtt = aws().rtt("us-east-1", "eu-west-1").unwrap();
         let l = one_way(rtt);
         let s = Sampler::new(&l);
-        let mut rng = stream(7, "preset test");
+        let mut rng = generator(7, "preset test");
         let mut draws: Vec<Nanos> = (0..200_000).map(|_| s.sample(&mut rng)).collect();
         draws.sort_unstable();
         let q = |p: f64| draws[(p * draws.len() as f64) as usize] as f64;

@@ -18,8 +18,8 @@ pub fn to_yaml(s: &Scenario) -> String {
     let _ = writeln!(o, "name: {}", quote(&s.name));
     let _ = writeln!(o, "description: {}", quote(&s.description));
     let _ = writeln!(o, "seed: {}", s.seed);
-    let _ = writeln!(o, "duration: {}", duration(s.duration));
-    let _ = writeln!(o, "drain_limit: {}", duration(s.drain_limit));
+    let _ = writeln!(o, "duration: {}", duration(s.duration_ns));
+    let _ = writeln!(o, "drain_limit: {}", duration(s.drain_limit_ns));
 
     o.push_str("\nregions:\n");
     for r in &s.regions {
@@ -75,8 +75,8 @@ pub fn to_yaml(s: &Scenario) -> String {
             let _ = writeln!(
                 o,
                 "  failover: {{ detect: {}, promote: {}, target: {target} }}",
-                duration(p.failover.detect),
-                duration(p.failover.promote)
+                duration(p.failover.detect_ns),
+                duration(p.failover.promote_ns)
             );
         }
         Mode::Strong(st) => {
@@ -150,7 +150,7 @@ pub fn to_yaml(s: &Scenario) -> String {
     for f in &s.faults {
         let at = duration(f.at.ns());
         let length = f
-            .length
+            .length_ns
             .map(|l| format!(", for: {}", duration(l)))
             .unwrap_or_default();
         let line = match &f.kind {
@@ -194,7 +194,7 @@ pub fn to_yaml(s: &Scenario) -> String {
     }
 
     o.push_str("\noutput:\n");
-    let _ = writeln!(o, "  bucket: {}", duration(s.bucket));
+    let _ = writeln!(o, "  bucket: {}", duration(s.bucket_ns));
 
     if !s.expect.is_empty() {
         o.push_str("\nexpect:\n");

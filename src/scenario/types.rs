@@ -19,22 +19,22 @@ pub struct Scenario {
     pub description: String,
     pub seed: u64,
     /// How long clients send operations.
-    pub duration: Nanos,
+    pub duration_ns: Nanos,
     /// How long replication may run on after the workload ends.
-    pub drain_limit: Nanos,
+    pub drain_limit_ns: Nanos,
     pub regions: Vec<Region>,
     /// One-way transit latency of every ordered pair, `links[from][to]`.
     /// The diagonal holds a zero constant and is never used.
     pub links: Vec<Vec<Latency>>,
     pub replication: Replication,
     pub tables: Vec<Table>,
-    pub workload: Vec<ClientStream>,
+    pub workload: Vec<WorkloadEntry>,
     /// Operations placed by hand (`script:`), in time order; for teaching
     /// ("write by write") and for hand-worked tests.
     pub script: Vec<ScriptedOp>,
     pub faults: Vec<Fault>,
     /// Width of one row of `timeseries.csv`.
-    pub bucket: Nanos,
+    pub bucket_ns: Nanos,
     /// Figures a run must meet (for CI); a failed one makes `run` exit 1.
     pub expect: Vec<Expectation>,
 }
@@ -150,9 +150,9 @@ pub enum SecondaryWrites {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Failover {
     /// An outage of the primary is noticed after this long.
-    pub detect: Nanos,
+    pub detect_ns: Nanos,
     /// Then a secondary takes over after this long.
-    pub promote: Nanos,
+    pub promote_ns: Nanos,
     pub target: FailoverTarget,
 }
 
@@ -215,7 +215,7 @@ impl TableKind {
 
 /// One workload entry: clients in some regions sending to one table.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ClientStream {
+pub struct WorkloadEntry {
     pub regions: Vec<RegionId>,
     pub table: TableId,
     /// Operations per second, per listed region.
@@ -267,7 +267,7 @@ pub struct Fault {
     pub kind: FaultKind,
     pub at: Time,
     /// `None`: the fault never ends (or has no length, for a clock step).
-    pub length: Option<Nanos>,
+    pub length_ns: Option<Nanos>,
 }
 
 impl Fault {
@@ -275,7 +275,7 @@ impl Fault {
     pub fn end(&self) -> Option<Time> {
         match self.kind {
             FaultKind::ClockStep { .. } | FaultKind::Switchover { .. } => Some(self.at),
-            _ => self.length.map(|l| self.at.after(l)),
+            _ => self.length_ns.map(|l| self.at.after(l)),
         }
     }
 }

@@ -89,10 +89,62 @@ impl Names<'_> {
     fn list(&self) -> String {
         self.names.join(", ")
     }
+
+    /// The region called `name`, or an error at `p` listing the regions.
+    fn id(&self, cx: &Ctx, name: &str, p: Path) -> Result<RegionId> {
+        self.find(name).ok_or_else(|| {
+            cx.err(
+                p,
+                format!(
+                    "unknown region '{}'; regions are {}",
+                    super::node::shorten(name),
+                    self.list()
+                ),
+            )
+        })
+    }
 }
 
 /// Turns a raw scenario into a typed one.
 pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
+    let (duration, drain_limit) = spans(&raw, cx)?;
+    let regions = regions(&raw, cx)?;
+    let names = Names {
+        names: raw.regions.iter().map(|r| r.name.as_str()).collect(),
+    };
+    let region = |name: &str, p: Path| names.id(cx, name, p);
+    let matrix = network(&raw, cx, &names)?;
+    let replication = replication(cx, raw.replication.as_ref(), &names, &region)?;
+    let witness = match &replication.mode {
+        Mode::Strong(s) => s.witness,
+        _ => None,
+    };
+    let tables = tables(&raw, cx)?;
+    let workload = workload(&raw, cx, &names, &tables, witness)?;
+    let script = script(&raw, cx, &names, &tables, witness, duration)?;
+    let faults = faults(&raw, cx, &names, &replication, duration)?;
+    let bucket = bucket(&raw, cx, duration)?;
+    let expect = expectations(&raw, cx)?;
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description.unwrap_or_default(),
+        seed: raw.seed.unwrap_or(DEFAULT_SEED),
+        duration_ns: duration,
+        drain_limit_ns: drain_limit,
+        regions,
+        links: matrix,
+        replication,
+        tables,
+        workload,
+        script,
+        faults,
+        bucket_ns: bucket,
+        expect,
+    })
+}
+
+/// The run's `duration` and `drain_limit`, after the name is checked.
+fn spans(raw: &RawScenario, cx: &Ctx) -> Result<(Nanos, Nanos)> {
     if raw.name.trim().is_empty() {
         return Err(cx.err(path!["name"], "empty; a scenario needs a name"));
     }
@@ -108,6 +160,11 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         ));
     }
 
+    Ok((duration, drain_limit))
+}
+
+/// The regions and their clocks.
+fn regions(raw: &RawScenario, cx: &Ctx) -> Result<Vec<Region>> {
     // Regions.
     if raw.regions.len() < 2 {
         return Err(cx.err(
@@ -156,23 +213,14 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
             clock,
         });
     }
-    let names = Names {
-        names: raw.regions.iter().map(|r| r.name.as_str()).collect(),
-    };
-    let n = regions.len();
-    let region = |name: &str, p: Path| -> Result<RegionId> {
-        names.find(name).ok_or_else(|| {
-            cx.err(
-                p,
-                format!(
-                    "unknown region '{}'; regions are {}",
-                    super::node::shorten(name),
-                    names.list()
-                ),
-            )
-        })
-    };
+    Ok(regions)
+}
 
+/// One-way latency of every ordered pair: links, then the preset, then the
+/// default.
+fn network(raw: &RawScenario, cx: &Ctx, names: &Names) -> Result<Vec<Vec<Latency>>> {
+    let n = names.names.len();
+    let region = |name: &str, p: Path| names.id(cx, name, p);
     // Network.
     let mut given: Vec<Vec<Option<usize>>> = vec![vec![None; n]; n];
     let mut links: Vec<Vec<Option<Latency>>> = vec![vec![None; n]; n];
@@ -289,13 +337,11 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         matrix.push(out);
     }
 
-    // Replication.
-    let replication = replication(cx, raw.replication.as_ref(), &names, &region)?;
-    let witness = match &replication.mode {
-        Mode::Strong(s) => s.witness,
-        _ => None,
-    };
+    Ok(matrix)
+}
 
+/// The tables, each with its kind and key count.
+fn tables(raw: &RawScenario, cx: &Ctx) -> Result<Vec<Table>> {
     // Tables.
     if raw.tables.is_empty() {
         return Err(cx.err(
@@ -340,10 +386,22 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
             keys,
         });
     }
+    Ok(tables)
+}
+
+/// The workload entries; the witness of strong mode serves no clients.
+fn workload(
+    raw: &RawScenario,
+    cx: &Ctx,
+    names: &Names,
+    tables: &[Table],
+    witness: Option<RegionId>,
+) -> Result<Vec<WorkloadEntry>> {
+    let n = names.names.len();
+    let region = |name: &str, p: Path| names.id(cx, name, p);
     let table_names = Names {
         names: tables.iter().map(|t| t.name.as_str()).collect(),
     };
-
     // Workload.
     let raw_workload = raw.workload.as_deref().unwrap_or_default();
     let raw_script = raw.script.as_deref().unwrap_or_default();
@@ -351,9 +409,9 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         return Err(cx.err(
             path!["workload"],
             if raw.workload.is_none() {
-                "missing; a scenario needs at least one client stream (or a script)"
+                "missing; a scenario needs at least one workload entry (or a script)"
             } else {
-                "an empty list; a scenario needs at least one client stream (or a script)"
+                "an empty list; a scenario needs at least one workload entry (or a script)"
             },
         ));
     }
@@ -437,7 +495,7 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
                 }
             }
         };
-        workload.push(ClientStream {
+        workload.push(WorkloadEntry {
             regions: stream_regions,
             table,
             rate_per_s: w.rate.0,
@@ -451,6 +509,23 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         });
     }
 
+    Ok(workload)
+}
+
+/// The scripted operations, in time order, all before the run ends.
+fn script(
+    raw: &RawScenario,
+    cx: &Ctx,
+    names: &Names,
+    tables: &[Table],
+    witness: Option<RegionId>,
+    duration: Nanos,
+) -> Result<Vec<ScriptedOp>> {
+    let raw_script = raw.script.as_deref().unwrap_or_default();
+    let region = |name: &str, p: Path| names.id(cx, name, p);
+    let table_names = Names {
+        names: tables.iter().map(|t| t.name.as_str()).collect(),
+    };
     // Script.
     let mut script: Vec<ScriptedOp> = Vec::new();
     for (i, op) in raw_script.iter().enumerate() {
@@ -522,6 +597,19 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         });
     }
 
+    Ok(script)
+}
+
+/// The fault schedule; outages of one region may not overlap.
+fn faults(
+    raw: &RawScenario,
+    cx: &Ctx,
+    names: &Names,
+    replication: &Replication,
+    duration: Nanos,
+) -> Result<Vec<Fault>> {
+    let n = names.names.len();
+    let region = |name: &str, p: Path| names.id(cx, name, p);
     // Faults.
     let mut faults = Vec::new();
     for (i, f) in raw.faults.iter().flatten().enumerate() {
@@ -617,11 +705,16 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         faults.push(Fault {
             kind,
             at: Time(at.0),
-            length: length.map(|l| l.0),
+            length_ns: length.map(|l| l.0),
         });
     }
-    check_outages(cx, &faults, &raw, n)?;
+    check_outages(cx, &faults, raw, n)?;
 
+    Ok(faults)
+}
+
+/// The width of a `timeseries.csv` row.
+fn bucket(raw: &RawScenario, cx: &Ctx, duration: Nanos) -> Result<Nanos> {
     // Output.
     let bucket = raw
         .output
@@ -646,25 +739,15 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         ));
     }
 
+    Ok(bucket)
+}
+
+/// The figures a run must meet.
+fn expectations(raw: &RawScenario, cx: &Ctx) -> Result<Vec<Expectation>> {
     // Expectations.
     let expect = expectations(cx, &raw, &names, replication.mode.name())?;
 
-    Ok(Scenario {
-        name: raw.name,
-        description: raw.description.unwrap_or_default(),
-        seed: raw.seed.unwrap_or(DEFAULT_SEED),
-        duration,
-        drain_limit,
-        regions,
-        links: matrix,
-        replication,
-        tables,
-        workload,
-        script,
-        faults,
-        bucket,
-        expect,
-    })
+    Ok(expect)
 }
 
 /// Two different regions from `between: [a, b]`.
@@ -885,8 +968,8 @@ fn replication(
                     None | Some(RawSecondaryWrites::Forward) => SecondaryWrites::Forward,
                 },
                 failover: Failover {
-                    detect: f.and_then(|f| f.detect).map_or(DEFAULT_DETECT, |d| d.0),
-                    promote: f.and_then(|f| f.promote).map_or(DEFAULT_PROMOTE, |d| d.0),
+                    detect_ns: f.and_then(|f| f.detect).map_or(DEFAULT_DETECT, |d| d.0),
+                    promote_ns: f.and_then(|f| f.promote).map_or(DEFAULT_PROMOTE, |d| d.0),
                     target,
                 },
             })

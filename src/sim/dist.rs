@@ -165,11 +165,11 @@ fn interpolate(points: &[(f64, f64)], u: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::stream;
+    use crate::sim::rng::generator;
 
     fn draws(l: &Latency, n: usize) -> Vec<u64> {
         let s = Sampler::new(l);
-        let mut rng = stream(1, "test");
+        let mut rng = generator(1, "test");
         let mut v: Vec<u64> = (0..n).map(|_| s.sample(&mut rng)).collect();
         v.sort_unstable();
         v

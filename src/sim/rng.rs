@@ -1,9 +1,9 @@
-//! Seeded random streams: one ChaCha stream per purpose, all derived from
+//! Seeded random generators: one ChaCha generator per purpose, all derived from
 //! the scenario's one seed.
 //!
 //! A purpose is named by a string (`client/0/us-east-1`, `link/a/b`,
-//! `pipeline/a`), hashed with FNV-1a to a ChaCha stream number. Because each
-//! purpose has its own stream, changing the network or the faults does not
+//! `pipeline/a`), hashed with FNV-1a to a ChaCha stream number (the cipher's own term). Because each
+//! purpose has its own generator, changing the network or the faults does not
 //! shift the numbers the clients draw: variants of a scenario run on the
 //! same workload (common random numbers).
 
@@ -13,8 +13,8 @@ use rand_chacha::ChaCha8Rng;
 /// The one random number generator type of the simulator.
 pub type SimRng = ChaCha8Rng;
 
-/// The random stream for `purpose` under `seed`.
-pub fn stream(seed: u64, purpose: &str) -> SimRng {
+/// The random generator for `purpose` under `seed`.
+pub fn generator(seed: u64, purpose: &str) -> SimRng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(fnv1a(purpose.as_bytes()));
     rng
@@ -37,12 +37,12 @@ mod tests {
 
     #[test]
     fn same_purpose_same_numbers() {
-        let a: Vec<u64> = (0..4).map(|_| stream(7, "x").random()).collect();
-        let mut r = stream(7, "x");
+        let a: Vec<u64> = (0..4).map(|_| generator(7, "x").random()).collect();
+        let mut r = generator(7, "x");
         let b: Vec<u64> = (0..4).map(|_| r.random()).collect();
         assert_eq!(a[0], b[0]);
-        let mut r1 = stream(7, "x");
-        let mut r2 = stream(7, "x");
+        let mut r1 = generator(7, "x");
+        let mut r2 = generator(7, "x");
         for _ in 0..100 {
             assert_eq!(r1.random::<u64>(), r2.random::<u64>());
         }
@@ -50,9 +50,9 @@ mod tests {
 
     #[test]
     fn purposes_and_seeds_differ() {
-        let x: u64 = stream(7, "client/0/a").random();
-        let y: u64 = stream(7, "client/0/b").random();
-        let z: u64 = stream(8, "client/0/a").random();
+        let x: u64 = generator(7, "client/0/a").random();
+        let y: u64 = generator(7, "client/0/b").random();
+        let z: u64 = generator(8, "client/0/a").random();
         assert_ne!(x, y);
         assert_ne!(x, z);
     }

@@ -16,8 +16,8 @@ pub fn base(n: usize, delay_ns: u64, keys: u32, duration_ns: u64) -> Scenario {
         name: "test".into(),
         description: String::new(),
         seed: 1,
-        duration: duration_ns,
-        drain_limit: 600 * S,
+        duration_ns,
+        drain_limit_ns: 600 * S,
         regions: (0..n)
             .map(|i| Region {
                 name: format!("r{i}"),
@@ -46,14 +46,14 @@ pub fn base(n: usize, delay_ns: u64, keys: u32, duration_ns: u64) -> Scenario {
         workload: vec![],
         script: vec![],
         faults: vec![],
-        bucket: S,
+        bucket_ns: S,
         expect: vec![],
     }
 }
 
-/// A client stream in the given regions on table 0.
-pub fn clients(regions: &[usize], rate_per_s: f64, writes: f64) -> ClientStream {
-    ClientStream {
+/// A workload entry in the given regions on table 0.
+pub fn clients(regions: &[usize], rate_per_s: f64, writes: f64) -> WorkloadEntry {
+    WorkloadEntry {
         regions: regions.to_vec(),
         table: 0,
         rate_per_s,
@@ -94,7 +94,7 @@ pub fn partition(a: usize, b: usize, at: u64, length: u64) -> Fault {
             links: vec![(a, b), (b, a)],
         },
         at: replisim::sim::time::Time(at),
-        length: Some(length),
+        length_ns: Some(length),
     }
 }
 
@@ -103,7 +103,7 @@ pub fn isolate(region: usize, at: u64, length: u64) -> Fault {
     Fault {
         kind: FaultKind::Isolate { region },
         at: replisim::sim::time::Time(at),
-        length: Some(length),
+        length_ns: Some(length),
     }
 }
 
@@ -115,7 +115,7 @@ pub fn outage_forever(region: usize, at: u64) -> Fault {
             clients: OutageClients::Fail,
         },
         at: replisim::sim::time::Time(at),
-        length: None,
+        length_ns: None,
     }
 }
 
@@ -124,7 +124,7 @@ pub fn clock_step(region: usize, at: u64, by_ns: i64) -> Fault {
     Fault {
         kind: FaultKind::ClockStep { region, by_ns },
         at: replisim::sim::time::Time(at),
-        length: None,
+        length_ns: None,
     }
 }
 

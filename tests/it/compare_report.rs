@@ -35,7 +35,7 @@ fn scenario(n: usize) -> Scenario {
             clients: OutageClients::Reroute,
         },
         at: replisim::sim::time::Time(10 * S),
-        length: Some(15 * S),
+        length_ns: Some(15 * S),
     }];
     s
 }

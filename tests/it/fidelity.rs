@@ -113,8 +113,8 @@ fn failover_loses_commit_rate_times_shipping_delay() {
             primary: 0,
             secondary_writes: SecondaryWrites::Reject,
             failover: Failover {
-                detect: S,
-                promote: 2 * S,
+                detect_ns: S,
+                promote_ns: 2 * S,
                 target: FailoverTarget::LeastLag,
             },
         });
@@ -231,7 +231,7 @@ fn a_link_down_for_good_never_reports_a_small_lag() {
             links: vec![(0, 1)],
         },
         at: replisim::sim::time::Time(10 * S),
-        length: None,
+        length_ns: None,
     }];
     s.workload = vec![clients(&[0], 10.0, 1.0)];
     let out = run_traced(&s);

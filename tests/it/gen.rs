@@ -13,7 +13,7 @@
 //!
 //! Each of the three modes comes out about a third of the time (see
 //! `ModeKind`): strong scenarios have exactly three regions, sometimes one
-//! of them a witness that no client stream or scripted operation names;
+//! of them a witness that no workload entry or scripted operation names;
 //! single-primary scenarios have a primary, reject or forward, random
 //! detect and promote times, a failover target that is either least_lag or
 //! the one region no outage ever hits (so the new primary of every failover
@@ -144,12 +144,12 @@ pub fn scenario(seed: u64) -> Scenario {
     };
     let secs = duration as f64 / S as f64;
 
-    let mut workload: Vec<ClientStream> = (0..g.random_range(1..=3))
+    let mut workload: Vec<WorkloadEntry> = (0..g.random_range(1..=3))
         .map(|_| client_stream(g, n, tables.len(), witness))
         .collect();
     // Scale the rates so the expected writes and operations stay under
     // their budgets.
-    let expected = |workload: &[ClientStream], writes: bool| -> f64 {
+    let expected = |workload: &[WorkloadEntry], writes: bool| -> f64 {
         workload
             .iter()
             .map(|w| {
@@ -205,11 +205,11 @@ pub fn scenario(seed: u64) -> Scenario {
         name: format!("gen-{seed}"),
         description: format!("generated from seed {seed}"),
         seed: g.random(),
-        duration,
+        duration_ns: duration,
         // Long enough for any backlog to drain once every fault has healed:
         // at most a few thousand writes per stream at 20 messages/s or more,
         // and latency tails that stay well under a minute.
-        drain_limit: 3_600 * S,
+        drain_limit_ns: 3_600 * S,
         regions,
         links,
         replication,
@@ -217,7 +217,7 @@ pub fn scenario(seed: u64) -> Scenario {
         workload,
         script,
         faults,
-        bucket,
+        bucket_ns: bucket,
         expect: Vec::new(),
     }
 }
@@ -255,8 +255,8 @@ fn mode(g: &mut ChaCha8Rng, kind: ModeKind, n: usize, survivor: usize) -> Mode {
                 SecondaryWrites::Reject
             },
             failover: Failover {
-                detect: short_span(g),
-                promote: short_span(g),
+                detect_ns: short_span(g),
+                promote_ns: short_span(g),
                 target: if g.random_bool(0.6) {
                     FailoverTarget::Region(survivor)
                 } else {
@@ -291,7 +291,7 @@ fn single_primary_faults(
                 },
             },
             at: Time(at),
-            length: if g.random_bool(0.1) {
+            length_ns: if g.random_bool(0.1) {
                 None
             } else {
                 Some(g.random_range(1..=duration.max(2)))
@@ -305,7 +305,7 @@ fn single_primary_faults(
                     to: g.random_range(0..n),
                 },
                 at: Time(g.random_range(0..duration)),
-                length: None,
+                length_ns: None,
             });
         }
     }
@@ -391,7 +391,7 @@ fn client_stream(
     n: usize,
     tables: usize,
     witness: Option<usize>,
-) -> ClientStream {
+) -> WorkloadEntry {
     let serves = |r: &usize| Some(*r) != witness;
     let regions: Vec<usize> = if g.random_bool(0.5) {
         (0..n).filter(serves).collect()
@@ -406,7 +406,7 @@ fn client_stream(
         }
         r
     };
-    ClientStream {
+    WorkloadEntry {
         regions,
         table: g.random_range(0..tables),
         rate_per_s: round3(g.random_range(0.5..500.0)),
@@ -500,12 +500,16 @@ fn faults(g: &mut ChaCha8Rng, n: usize, duration: u64, survivor: usize) -> Vec<F
                         by_ns,
                     },
                     at,
-                    length: None,
+                    length_ns: None,
                 });
                 continue;
             }
         };
-        out.push(Fault { kind, at, length });
+        out.push(Fault {
+            kind,
+            at,
+            length_ns: length,
+        });
     }
     out
 }

@@ -144,7 +144,7 @@ fn convergence_counts_from_the_last_heal() {
             links: vec![(0, 1)],
         },
         at: Time(500 * MS),
-        length: Some(1000 * MS),
+        length_ns: Some(1000 * MS),
     }];
     s.script = vec![op(600, 0, 0, true)];
     let m = run(&s).result.summary;
@@ -163,7 +163,7 @@ fn outage_reroutes_or_fails_clients() {
     let outage = |clients| Fault {
         kind: FaultKind::Outage { region: 1, clients },
         at: Time(0),
-        length: Some(500 * MS),
+        length_ns: Some(500 * MS),
     };
     s.faults = vec![outage(replisim::scenario::OutageClients::Reroute)];
     s.script = vec![op(100, 1, 0, true), op(600, 1, 0, true)];

@@ -13,8 +13,8 @@ fn single_primary(primary: usize, writes: SecondaryWrites) -> Mode {
         primary,
         secondary_writes: writes,
         failover: Failover {
-            detect: S,
-            promote: 2 * S,
+            detect_ns: S,
+            promote_ns: 2 * S,
             target: FailoverTarget::LeastLag,
         },
     })
@@ -27,7 +27,7 @@ fn outage(region: usize, at_ms: u64, for_ms: Option<u64>) -> Fault {
             clients: OutageClients::Fail,
         },
         at: Time(at_ms * MS),
-        length: for_ms.map(|l| l * MS),
+        length_ns: for_ms.map(|l| l * MS),
     }
 }
 
@@ -314,8 +314,8 @@ fn rpo_loss_equals_what_the_trace_says_never_arrived() {
             primary: 0,
             secondary_writes: SecondaryWrites::Forward,
             failover: Failover {
-                detect: 2 * S,
-                promote: 3 * S,
+                detect_ns: 2 * S,
+                promote_ns: 3 * S,
                 target,
             },
         });
@@ -397,15 +397,15 @@ fn switchover_waits_for_catch_up_and_loses_nothing() {
         primary: 0,
         secondary_writes: SecondaryWrites::Forward,
         failover: Failover {
-            detect: S,
-            promote: S,
+            detect_ns: S,
+            promote_ns: S,
             target: FailoverTarget::LeastLag,
         },
     });
     s.faults = vec![Fault {
         kind: FaultKind::Switchover { to: 2 },
         at: Time(2 * S),
-        length: None,
+        length_ns: None,
     }];
     s.script = vec![
         op(1950, 0, 0, true),

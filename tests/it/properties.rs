@@ -206,7 +206,7 @@ fn down_windows(s: &Scenario) -> Vec<Vec<Vec<Window>>> {
     let n = s.regions.len();
     let mut down = vec![vec![Vec::new(); n]; n];
     for f in &s.faults {
-        let w = (f.at.ns(), f.length.map(|l| f.at.ns() + l));
+        let w = (f.at.ns(), f.length_ns.map(|l| f.at.ns() + l));
         match &f.kind {
             FaultKind::Partition { links } => {
                 for &(a, b) in links {
@@ -347,7 +347,10 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
         assert!(w.key < u64::from(s.tables[t].keys), "key out of range");
         let counter = s.tables[t].kind == TableKind::Counter;
         assert_eq!(w.kind, if counter { "increment" } else { "put" });
-        assert!(w.issue_ns < s.duration, "write issued after the workload");
+        assert!(
+            w.issue_ns < s.duration_ns,
+            "write issued after the workload"
+        );
         keys.push((t, w.key));
         if w.parent_id != 0 {
             let p = &writes[w.parent_id as usize - 1];
@@ -440,7 +443,7 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     assert_eq!(sum(|x| x.stale_reads), m.stale_reads);
     let mut per_bucket: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
     for w in writes {
-        let e = per_bucket.entry(w.issue_ns / s.bucket).or_default();
+        let e = per_bucket.entry(w.issue_ns / s.bucket_ns).or_default();
         e.0 += 1;
         e.1 += u64::from(w.outcome == "lost");
     }
@@ -481,11 +484,11 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     // Deliveries, in every mode: in arrival order, never before the write
     // was issued, never after the drain limit, and never into a region
     // while it is out.
-    let end = s.duration + s.drain_limit;
+    let end = s.duration_ns + s.drain_limit_ns;
     let mut outages: Vec<Vec<Window>> = vec![Vec::new(); n];
     for f in &s.faults {
         if let FaultKind::Outage { region, .. } = f.kind {
-            outages[region].push((f.at.ns(), f.length.map(|l| f.at.ns() + l)));
+            outages[region].push((f.at.ns(), f.length_ns.map(|l| f.at.ns() + l)));
         }
     }
     let mut previous = 0u64;

@@ -16,8 +16,8 @@ use replisim::metrics::result::{
 use replisim::report::charts::{self, Chart, ChartFormat, ChartKind};
 use replisim::report::html::{render_report, ReportInput};
 use replisim::scenario::{
-    Access, Arrival, ClientStream, Clock, Fault, FaultKind, Latency, Mode, Region, Replication,
-    Scenario, Table, TableKind, Timestamps,
+    Access, Arrival, Clock, Fault, FaultKind, Latency, Mode, Region, Replication, Scenario, Table,
+    TableKind, Timestamps, WorkloadEntry,
 };
 use replisim::sim::time::{Time, NS_PER_MS, NS_PER_S};
 
@@ -267,8 +267,8 @@ fn sample_scenario() -> Scenario {
                       us-east-1 and eu-west-1 is cut for 30 seconds: which writes vanish?"
             .to_string(),
         seed: 42,
-        duration: 120 * NS_PER_S,
-        drain_limit: 60 * NS_PER_S,
+        duration_ns: 120 * NS_PER_S,
+        drain_limit_ns: 60 * NS_PER_S,
         regions: REGIONS
             .iter()
             .map(|n| Region {
@@ -294,7 +294,7 @@ fn sample_scenario() -> Scenario {
             kind: TableKind::Item,
             keys: 10_000,
         }],
-        workload: vec![ClientStream {
+        workload: vec![WorkloadEntry {
             regions: vec![0, 1, 2],
             table: 0,
             rate_per_s: 400.0,
@@ -310,7 +310,7 @@ fn sample_scenario() -> Scenario {
                     links: vec![(0, 1), (1, 0)],
                 },
                 at: Time(30 * NS_PER_S),
-                length: Some(30 * NS_PER_S),
+                length_ns: Some(30 * NS_PER_S),
             },
             Fault {
                 kind: FaultKind::ClockStep {
@@ -318,10 +318,10 @@ fn sample_scenario() -> Scenario {
                     by_ns: -250 * NS_PER_MS as i64,
                 },
                 at: Time(80 * NS_PER_S),
-                length: None,
+                length_ns: None,
             },
         ],
-        bucket: NS_PER_S,
+        bucket_ns: NS_PER_S,
         expect: vec![],
     }
 }

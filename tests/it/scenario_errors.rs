@@ -16,7 +16,7 @@ fn message(file: &str, overrides: &[&str]) -> String {
 }
 
 const CASES: &[(&str, &str)] = &[
-    ("no_workload.yaml", "tests/bad/no_workload.yaml:1:1: workload: missing; a scenario needs at least one client stream (or a script)"),
+    ("no_workload.yaml", "tests/bad/no_workload.yaml:1:1: workload: missing; a scenario needs at least one workload entry (or a script)"),
     ("script_bad_key.yaml", "tests/bad/script_bad_key.yaml:14:55: script[0].key: 100 is not a key of table 'items'; keys are 0 to 99"),
     ("script_out_of_order.yaml", "tests/bad/script_out_of_order.yaml:15:11: script[1].at: 10ms is earlier than script[0] at 20ms; list scripted operations in time order"),
     ("bucket_zero.yaml", "tests/bad/bucket_zero.yaml:18:11: output.bucket: 0s; a time bucket must be longer than 0"),
@@ -213,8 +213,8 @@ fn issue_2_example_loads_with_the_values_written() {
         name: "global-leaderboard".to_string(),
         description: "Players on three continents add points to shared scores.".to_string(),
         seed: 7,
-        duration: 300 * S,
-        drain_limit: 600 * S,
+        duration_ns: 300 * S,
+        drain_limit_ns: 600 * S,
         regions: vec![
             Region {
                 name: "us-east-1".to_string(),
@@ -266,7 +266,7 @@ fn issue_2_example_loads_with_the_values_written() {
             },
         ],
         workload: vec![
-            ClientStream {
+            WorkloadEntry {
                 regions: vec![0, 1, 2],
                 table: 0,
                 rate_per_s: 300.0,
@@ -275,7 +275,7 @@ fn issue_2_example_loads_with_the_values_written() {
                 access: Access::Zipf(1.1),
                 home_affinity: 0.0,
             },
-            ClientStream {
+            WorkloadEntry {
                 regions: vec![0, 1],
                 table: 1,
                 rate_per_s: 150.0,
@@ -292,19 +292,19 @@ fn issue_2_example_loads_with_the_values_written() {
                     links: vec![(0, 1), (1, 0)],
                 },
                 at: Time(120 * S),
-                length: Some(30 * S),
+                length_ns: Some(30 * S),
             },
             Fault {
                 kind: FaultKind::Partition {
                     links: vec![(2, 0)],
                 },
                 at: Time(150 * S),
-                length: Some(10 * S),
+                length_ns: Some(10 * S),
             },
             Fault {
                 kind: FaultKind::Isolate { region: 2 },
                 at: Time(180 * S),
-                length: Some(20 * S),
+                length_ns: Some(20 * S),
             },
             Fault {
                 kind: FaultKind::Outage {
@@ -312,7 +312,7 @@ fn issue_2_example_loads_with_the_values_written() {
                     clients: OutageClients::Reroute,
                 },
                 at: Time(240 * S),
-                length: Some(15 * S),
+                length_ns: Some(15 * S),
             },
             Fault {
                 kind: FaultKind::ClockStep {
@@ -320,10 +320,10 @@ fn issue_2_example_loads_with_the_values_written() {
                     by_ns: -400 * MS as i64,
                 },
                 at: Time(90 * S),
-                length: None,
+                length_ns: None,
             },
         ],
-        bucket: S,
+        bucket_ns: S,
         expect: vec![],
     };
     assert_eq!(s, want);
@@ -400,9 +400,9 @@ fn defaults_and_every_field() {
     assert_eq!(s.name, "odd \"name\" é");
     assert_eq!(s.description, "");
     assert_eq!(s.seed, u64::MAX);
-    assert_eq!(s.duration, 1_500 * MS);
-    assert_eq!(s.drain_limit, 600 * S);
-    assert_eq!(s.bucket, 10 * MS);
+    assert_eq!(s.duration_ns, 1_500 * MS);
+    assert_eq!(s.drain_limit_ns, 600 * S);
+    assert_eq!(s.bucket_ns, 10 * MS);
     assert_eq!(
         s.links[1][3],
         Latency::Percentiles(vec![(0.0, 0), (0.5, 10 * MS), (0.99, 90 * MS), (1.0, S)])
@@ -423,8 +423,8 @@ fn defaults_and_every_field() {
             primary: 1,
             secondary_writes: SecondaryWrites::Reject,
             failover: Failover {
-                detect: 5 * S,
-                promote: 60 * S,
+                detect_ns: 5 * S,
+                promote_ns: 60 * S,
                 target: FailoverTarget::Region(2),
             },
         })
@@ -433,7 +433,7 @@ fn defaults_and_every_field() {
     assert!((s.workload[0].rate_per_s - 1.0 / 3.0).abs() < 1e-12);
     assert_eq!(s.workload[0].arrival, Arrival::Poisson);
     assert_eq!(s.workload[1].home_affinity, 1.0);
-    assert_eq!(s.faults[1].length, None);
+    assert_eq!(s.faults[1].length_ns, None);
     assert_eq!(
         s.faults[1].kind,
         FaultKind::Outage {
@@ -495,7 +495,7 @@ fn defaults_and_every_field() {
         Mode::Strong(Strong { witness: Some(2) })
     );
     assert_eq!(s.workload[0].regions, vec![0, 1]);
-    assert_eq!(s.drain_limit, 0);
+    assert_eq!(s.drain_limit_ns, 0);
     assert_eq!(s.replication.timestamps, Timestamps::Hlc);
     assert_eq!(s.replication.throughput_per_s, None);
 }
@@ -532,7 +532,7 @@ fn overrides_change_values() {
     assert_eq!(s.regions[1].clock.drift_ppm, 15.0);
     assert_eq!(s.regions[0].clock.drift_ppm, -3.0);
     assert_eq!(s.workload[0].rate_per_s, 50.0);
-    assert_eq!(s.faults[1].length, Some(20 * S));
+    assert_eq!(s.faults[1].length_ns, Some(20 * S));
     assert_eq!(s.tables[1].keys, 7);
     assert_eq!(
         s.links[0][2],
