@@ -214,8 +214,8 @@ pub fn estimate_memory_parts(s: &Scenario, trace: bool) -> MemoryEstimate {
     };
     let per_key = VERSION_BYTES + cells::Cells::bytes_per_key(n as usize) as u64 + item_last;
     let per_bucket = 96 + streams * 40;
-    let span_s = s.duration.saturating_add(s.drain_limit) as f64 / 1e9;
-    let secs = s.duration as f64 / 1e9;
+    let span_s = s.duration_ns.saturating_add(s.drain_limit_ns) as f64 / 1e9;
+    let secs = s.duration_ns as f64 / 1e9;
     let writes_per_s: f64 = s
         .workload
         .iter()
@@ -228,7 +228,7 @@ pub fn estimate_memory_parts(s: &Scenario, trace: bool) -> MemoryEstimate {
             FaultKind::Partition { .. } | FaultKind::Isolate { .. } | FaultKind::Outage { .. }
         );
         if down {
-            let length = f.length.map_or(span_s, |l| l as f64 / 1e9);
+            let length = f.length_ns.map_or(span_s, |l| l as f64 / 1e9);
             down_s = down_s.max(length.min(span_s));
         }
     }

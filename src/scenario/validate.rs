@@ -124,7 +124,7 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
     let script = script(&raw, cx, &names, &tables, witness, duration)?;
     let faults = faults(&raw, cx, &names, &replication, duration)?;
     let bucket = bucket(&raw, cx, duration)?;
-    let expect = expectations(&raw, cx)?;
+    let expect = expectations(cx, &raw, &names, replication.mode.name())?;
     Ok(Scenario {
         name: raw.name,
         description: raw.description.unwrap_or_default(),
@@ -740,14 +740,6 @@ fn bucket(raw: &RawScenario, cx: &Ctx, duration: Nanos) -> Result<Nanos> {
     }
 
     Ok(bucket)
-}
-
-/// The figures a run must meet.
-fn expectations(raw: &RawScenario, cx: &Ctx) -> Result<Vec<Expectation>> {
-    // Expectations.
-    let expect = expectations(cx, &raw, &names, replication.mode.name())?;
-
-    Ok(expect)
 }
 
 /// Two different regions from `between: [a, b]`.
