@@ -19,6 +19,8 @@ pub struct RunResult {
     pub lag_cdf: Vec<Vec<CdfPoint>>,
     /// Every fault as a window on the time axis.
     pub faults: Vec<FaultWindow>,
+    /// One per scheduled fault, in scenario order (`faults.csv`).
+    pub fault_rows: Vec<FaultRow>,
     /// Simulator counters (events processed); never written to the CSV files.
     pub events: u64,
 }
@@ -171,6 +173,41 @@ pub struct FaultWindow {
     pub start_s: f64,
     /// `None` for a fault that never ends; equal to start for instant ones.
     pub end_s: Option<f64>,
+}
+
+/// One row of `faults.csv`: one scheduled fault. Window figures count
+/// operations issued in `[start, end)` in every region (`None` for an
+/// instant fault: a clock step or switchover). `None` elsewhere means the
+/// figure does not apply: no end to measure from, or no stream touched.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FaultRow {
+    /// 1 for the first fault of the scenario's list.
+    pub fault: u64,
+    /// `partition`, `isolate`, `outage`, `clock_step`, `switchover`.
+    pub kind: String,
+    /// What it acts on: a region, or its links (`a <-> b`, `a -> b`).
+    pub target: String,
+    /// The same short label the charts use.
+    pub label: String,
+    pub start_s: f64,
+    /// `None` for a fault that never ends.
+    pub end_s: Option<f64>,
+    pub writes: Option<u64>,
+    pub lost_writes: Option<u64>,
+    pub stale_reads: Option<u64>,
+    /// The largest backlog of any stream it touched, from its start until
+    /// that stream emptied after its end.
+    pub max_backlog: Option<u64>,
+    /// From its end until every write issued before then had arrived
+    /// everywhere it was bound for.
+    pub catch_up_ms: Option<f64>,
+    /// From its end until every stream it touched had first emptied.
+    pub drain_ms: Option<f64>,
+    /// The run stopped first: `catch_up_ms` is a lower bound (run end
+    /// minus fault end).
+    pub catch_up_censored: bool,
+    /// The run stopped first: `drain_ms` is a lower bound.
+    pub drain_censored: bool,
 }
 
 /// Per-write and per-delivery records, kept only with `--trace`.

@@ -16,6 +16,7 @@
 //! (whose rule is `lww::beats` unless it orders by log).
 
 use super::clock::RegionClock;
+use super::fault_figures::{FaultFigures, IssueCells};
 use super::faults::{self, Schedule};
 use super::lineage::Node;
 use super::lww::{self, Stamp};
@@ -193,7 +194,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             .ok_or_else(|| Error::new("tables: too many keys times regions to hold in memory"))?;
         let reads = s.script.iter().any(|op| !op.is_write)
             || s.workload.iter().any(|w| w.write_fraction < 1.0);
-        let store = VersionStore::new(total_keys, n, s.bucket_ns, options.trace, reads);
+        let store = VersionStore::new(total_keys, n, IssueCells::new(s), options.trace, reads);
 
         let schedule = Schedule::new(s);
         let clocks = (0..n)
@@ -276,7 +277,8 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             })
             .collect();
 
-        let rec = Recorder::new(s.bucket_ns, n, streams.len(), options.trace);
+        let faults = FaultFigures::new(s, &mut streams);
+        let rec = Recorder::new(s.bucket_ns, n, streams.len(), options.trace, faults);
         Ok(Kernel {
             s,
             n,
@@ -327,7 +329,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             if t > end {
                 break;
             }
-            self.rec.advance(t.ns(), &self.streams);
+            self.rec.advance(t.ns(), &mut self.streams);
             self.last_event = t;
             self.warm_deliveries();
             match event {
@@ -534,10 +536,12 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         // Buckets up to the later of the workload's end and the last event.
         let until = self.last_event.max(duration);
         while self.rec.buckets.len() as u64 * s.bucket_ns < until.ns() {
-            self.rec
-                .advance(self.rec.buckets.len() as u64 * s.bucket_ns, &self.streams);
+            self.rec.advance(
+                self.rec.buckets.len() as u64 * s.bucket_ns,
+                &mut self.streams,
+            );
         }
-        self.rec.finish(&self.streams);
+        self.rec.finish(&mut self.streams);
 
         let undelivered: u64 = self.streams.iter().map(|st| st.in_flight()).sum();
         let converged = undelivered == 0
@@ -556,6 +560,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         } else {
             self.last_event
         };
+        self.rec.faults.finish(run_end.ns(), &mut self.streams);
         let undelivered_of: Vec<u64> = self.streams.iter().map(|st| st.in_flight()).collect();
         let mut in_flight: Vec<(u32, usize, Held)> = Vec::new();
         let mut censored_from = vec![None; self.streams.len()];
@@ -727,6 +732,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 stream_series,
                 lag_cdf,
                 faults: fault_windows,
+                fault_rows: self.rec.faults.rows(s, run_end.ns()),
                 events,
             },
             trace,
@@ -891,6 +897,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             self.rec.stale_reads += 1;
             self.rec.regions[x].stale_reads += 1;
             self.rec.bucket_of(t.ns()).stale_reads += 1;
+            self.rec.faults.stale_read(t.ns());
             self.rec.staleness.record(t.ns().saturating_sub(since));
         }
     }

@@ -26,6 +26,7 @@
 
 use smallvec::SmallVec;
 
+use super::fault_figures::IssueCells;
 use crate::sim::memory::{prefetch, HugeVec};
 
 /// Index of a node in the slab.
@@ -88,7 +89,8 @@ impl Links {
 /// A count of writes that share a fate and the figures they are reported by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Run {
-    /// Time bucket of their issue time.
+    /// Cell of their issue time (`IssueCells`: a time bucket, cut at
+    /// fault boundaries).
     pub bucket: u32,
     pub origin: u16,
     pub inverted: bool,
@@ -143,15 +145,16 @@ pub struct Lineage {
     free: Vec<NodeId>,
     weights: Vec<Weight>,
     free_weights: Vec<u32>,
-    bucket_ns: u64,
+    cells: IssueCells,
     trace: bool,
 }
 
 impl Lineage {
-    /// `bucket_ns` is the width of the time buckets outcomes are reported
-    /// by; with `trace`, every write's own outcome is reported too. Room
-    /// is made for `expected` nodes to begin with.
-    pub fn new(bucket_ns: u64, trace: bool, expected: usize) -> Lineage {
+    /// Outcomes are reported per cell of issue time (`cells`: time
+    /// buckets, cut at fault boundaries); with `trace`, every write's own
+    /// outcome is reported too. Room is made for `expected` nodes to begin
+    /// with.
+    pub fn new(cells: IssueCells, trace: bool, expected: usize) -> Lineage {
         let links = HugeVec::with_capacity(expected);
         let nodes = HugeVec::with_capacity(expected);
         Lineage {
@@ -161,7 +164,7 @@ impl Lineage {
             free: Vec::new(),
             weights: Vec::new(),
             free_weights: Vec::new(),
-            bucket_ns: bucket_ns.max(1),
+            cells,
             trace,
         }
     }
@@ -394,7 +397,7 @@ impl Lineage {
 
     fn own_run(&self, n: &Node) -> Run {
         Run {
-            bucket: (n.issue_ns / self.bucket_ns) as u32,
+            bucket: self.cells.cell(n.issue_ns),
             origin: u16::from(n.origin),
             inverted: n.inverted,
             counter: n.counter,
@@ -519,7 +522,7 @@ mod tests {
     #[test]
     fn a_chain_survives_and_is_forgotten() {
         // One region holding the key; writes 1, 2, 3 in turn.
-        let mut l = Lineage::new(1, true, 0);
+        let mut l = Lineage::new(IssueCells::with_cuts(1, vec![]), true, 0);
         let mut seen = Seen::default();
         let mut cur = l.root(1);
         for id in 1..=3 {
@@ -537,7 +540,7 @@ mod tests {
     fn two_writers_on_one_parent_one_is_lost() {
         // Two regions A and B both hold v0. Each writes (w1 at A, w2 at B);
         // each write has one message to the other region.
-        let mut l = Lineage::new(1, true, 0);
+        let mut l = Lineage::new(IssueCells::with_cuts(1, vec![]), true, 0);
         let mut seen = Seen::default();
         let v0 = l.root(2);
         let (w1, c1) = write(&mut l, 1, v0, 2); // held by A, carried to B
@@ -562,7 +565,7 @@ mod tests {
 
     #[test]
     fn descent_walks_up_the_tree() {
-        let mut l = Lineage::new(1, true, 0);
+        let mut l = Lineage::new(IssueCells::with_cuts(1, vec![]), true, 0);
         let v0 = l.root(3);
         let (a, _) = write(&mut l, 1, v0, 1);
         let (b, _) = write(&mut l, 2, a, 1);

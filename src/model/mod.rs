@@ -7,6 +7,7 @@
 pub mod active_active;
 mod cells;
 pub mod clock;
+pub mod fault_figures;
 pub mod faults;
 pub mod kernel;
 pub mod lineage;

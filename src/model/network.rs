@@ -86,6 +86,17 @@ impl Message {
     }
 }
 
+/// When a stream that serves its messages in order first went idle at or
+/// after a fault's end: the end of the busy period the fault caused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Drain {
+    pub end: Time,
+    /// When it went idle; `None` until seen.
+    pub at: Option<Time>,
+    /// The largest backlog since the last `take_peak` when it was seen.
+    pub peak: u64,
+}
+
 /// A message that has arrived is marked by this node in its slot.
 const ARRIVED: u32 = u32::MAX;
 
@@ -117,6 +128,16 @@ pub struct Stream {
     last_arrival: Time,
 
     pub max_backlog: u64,
+    /// The largest backlog since `take_peak` was last called.
+    peak: u64,
+    /// When the last message that could not leave when ready (held by a
+    /// fault, or queued behind others) has left, service time included.
+    pub waited_until: Time,
+    /// Fault ends whose drain this stream reports (per-fault figures), in
+    /// time order, and the next one not yet drained (`Time::MAX`: none).
+    pub drains: Vec<Drain>,
+    drain_next: usize,
+    next_watch: Time,
     pub deliveries: u64,
 }
 
@@ -146,6 +167,11 @@ impl Stream {
             ordering,
             last_arrival: Time::ZERO,
             max_backlog: 0,
+            peak: 0,
+            waited_until: Time::ZERO,
+            drains: Vec::new(),
+            drain_next: 0,
+            next_watch: Time::MAX,
             deliveries: 0,
         }
     }
@@ -168,9 +194,6 @@ impl Stream {
         }
     }
 
-    /// When a message sent at `now` and ready at `ready` would arrive with
-    /// no earlier message to wait for, given the link's down windows and
-    /// the stream's throughput.
     /// Whether messages leave in the order sent. A log is shipped in order,
     /// and with a throughput limit messages are served one at a time in
     /// the order sent: then dispatch times only grow. Otherwise an item's
@@ -180,8 +203,12 @@ impl Stream {
         self.service != 0 || self.ordering == Ordering::Stream
     }
 
+    /// When a message sent at `now` and ready at `ready` would arrive with
+    /// no earlier message to wait for, given the link's down windows and
+    /// the stream's throughput.
     fn on_wire(&mut self, now: Time, ready: Time, transit: Nanos) -> Time {
         let in_order = self.in_order();
+        let idle_from = self.free_at;
         let mut dispatch = if in_order {
             ready.max(self.free_at)
         } else {
@@ -196,6 +223,7 @@ impl Stream {
                     Some(e) => dispatch = e,
                     None => {
                         self.free_at = Time::MAX;
+                        self.waited_until = Time::MAX;
                         return Time::MAX;
                     }
                 }
@@ -214,6 +242,7 @@ impl Stream {
                     Some(e) => dispatch = e,
                     None => {
                         self.free_at = Time::MAX;
+                        self.waited_until = Time::MAX;
                         return Time::MAX;
                     }
                 }
@@ -235,7 +264,53 @@ impl Stream {
             }
         }
         self.free_at = dispatch.after(self.service);
+        if dispatch > ready {
+            self.waited_until = self.waited_until.max(self.free_at);
+        } else if ready >= self.next_watch && in_order {
+            // It left when ready: the sender was idle from `idle_from`.
+            self.went_idle(idle_from, ready);
+        }
         dispatch.after(transit)
+    }
+
+    /// Report the drain after each of `ends` (fault ends, any order).
+    pub fn watch_drains(&mut self, mut ends: Vec<Time>) {
+        ends.sort_unstable();
+        ends.dedup();
+        self.drains = ends
+            .into_iter()
+            .map(|end| Drain {
+                end,
+                at: None,
+                peak: 0,
+            })
+            .collect();
+        self.drain_next = 0;
+        self.next_watch = self.drains.first().map_or(Time::MAX, |d| d.end);
+    }
+
+    /// The sender was idle over `[from, until]`: every watched end at or
+    /// before `until` has drained, at the later of `from` and the end.
+    #[cold]
+    fn went_idle(&mut self, from: Time, until: Time) {
+        while let Some(d) = self.drains.get_mut(self.drain_next) {
+            if d.end > until {
+                break;
+            }
+            d.at = Some(from.max(d.end));
+            d.peak = self.peak;
+            self.drain_next += 1;
+        }
+        self.next_watch = self
+            .drains
+            .get(self.drain_next)
+            .map_or(Time::MAX, |d| d.end);
+    }
+
+    /// When the sender will have sent everything queued so far
+    /// (`Time::MAX` if never).
+    pub fn free_at(&self) -> Time {
+        self.free_at
     }
 
     /// Queue a message (its arrival already computed by `arrival`);
@@ -248,6 +323,7 @@ impl Stream {
         if self.in_flight > self.max_backlog {
             self.max_backlog = self.in_flight;
         }
+        self.peak = self.peak.max(self.in_flight);
         self.base + self.sent.len() as u64 - 1
     }
 
@@ -294,6 +370,12 @@ impl Stream {
         // Arrived messages are dropped from the front, so the front is in
         // flight.
         self.sent.front().map(|m| m.issue)
+    }
+
+    /// The largest backlog since the last call (or the start), and start
+    /// again from the backlog now (per-fault figures).
+    pub fn take_peak(&mut self) -> u64 {
+        std::mem::replace(&mut self.peak, self.in_flight)
     }
 
     /// How many messages are in flight.

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use super::fault_figures::FaultFigures;
 use super::lineage::{Outcomes, Run};
 use super::network::Stream;
 use crate::metrics::hist::LatencyHist;
@@ -44,6 +45,10 @@ pub struct Recorder {
     pub buckets: Vec<BucketRow>,
     /// End of the bucket now open.
     open_end: u64,
+    /// The earlier of `open_end` and the next fault mark.
+    next_tick: u64,
+    /// Per-fault figures (`faults.csv`).
+    pub faults: FaultFigures,
     bucket_lag: LatencyHist,
     pub lag: LatencyHist,
     pub staleness: LatencyHist,
@@ -81,11 +86,19 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(bucket_ns: u64, regions: usize, streams: usize, trace: bool) -> Recorder {
+    pub fn new(
+        bucket_ns: u64,
+        regions: usize,
+        streams: usize,
+        trace: bool,
+        faults: FaultFigures,
+    ) -> Recorder {
         Recorder {
             bucket_ns,
             buckets: vec![BucketRow::default()],
             open_end: bucket_ns,
+            next_tick: bucket_ns.min(faults.next_due_ns),
+            faults,
             bucket_lag: LatencyHist::new(),
             lag: LatencyHist::new(),
             staleness: LatencyHist::new(),
@@ -113,11 +126,17 @@ impl Recorder {
         }
     }
 
-    /// Close every bucket that ends at or before `t`.
+    /// Close every bucket that ends at or before `t`, and pass every
+    /// fault mark (a start or an end) at or before it.
     #[inline]
-    pub fn advance(&mut self, t: u64, streams: &[Stream]) {
-        while t >= self.open_end {
-            self.close_bucket(streams);
+    pub fn advance(&mut self, t: u64, streams: &mut [Stream]) {
+        while t >= self.next_tick {
+            if self.faults.next_due_ns <= self.open_end {
+                self.faults.tick(self.faults.next_due_ns, streams);
+            } else {
+                self.close_bucket(streams);
+            }
+            self.next_tick = self.open_end.min(self.faults.next_due_ns);
         }
     }
 
@@ -154,7 +173,7 @@ impl Recorder {
     }
 
     /// Close the open bucket for good (end of run).
-    pub fn finish(&mut self, streams: &[Stream]) {
+    pub fn finish(&mut self, streams: &mut [Stream]) {
         self.close_bucket(streams);
         self.buckets.pop();
     }
@@ -183,7 +202,11 @@ impl Recorder {
 
 impl Outcomes for Recorder {
     fn decided(&mut self, run: &Run, lost: bool) {
-        if !lost || self.teardown {
+        let lost = lost && !self.teardown;
+        if self.faults.any() {
+            self.faults.decided(run.bucket, run.count, lost);
+        }
+        if !lost {
             self.survived_writes += run.count;
             return;
         }
@@ -192,7 +215,7 @@ impl Outcomes for Recorder {
             self.stranded_writes += run.count;
         }
         self.regions[run.origin as usize].lost_writes += run.count;
-        self.buckets[run.bucket as usize].lost_writes += run.count;
+        self.buckets[self.faults.cells.bucket(run.bucket)].lost_writes += run.count;
         if run.counter {
             self.lost_counter_writes += run.count;
         }

@@ -20,6 +20,7 @@
 use smallvec::SmallVec;
 
 use super::cells::{Cell, Cells};
+use super::fault_figures::IssueCells;
 use super::lineage::{Lineage, Node, NodeId, Outcomes, NONE};
 use super::lww::{beats, Stamp};
 
@@ -65,18 +66,18 @@ pub struct VersionStore {
 
 impl VersionStore {
     /// `keys` keys in `regions` regions, each holding its key's initial
-    /// version. Outcomes are reported per time bucket of `bucket_ns`, and
-    /// per write with `trace`. With `reads`, the store keeps what it needs
-    /// to tell whether a read is stale.
+    /// version. Outcomes are reported per cell of issue time (`cells`),
+    /// and per write with `trace`. With `reads`, the store keeps what it
+    /// needs to tell whether a read is stale.
     pub fn new(
         keys: usize,
         regions: usize,
-        bucket_ns: u64,
+        cells: IssueCells,
         trace: bool,
         reads: bool,
     ) -> VersionStore {
         // Every key's initial version, and room for as many writes in flight.
-        let mut lineage = Lineage::new(bucket_ns, trace, 2 * keys);
+        let mut lineage = Lineage::new(cells, trace, 2 * keys);
         let roots: Vec<NodeId> = (0..keys).map(|_| lineage.root(regions as u32)).collect();
         let cells = Cells::new(keys, regions, |k| Cell {
             ts: lineage.get(roots[k]).ts,

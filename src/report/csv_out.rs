@@ -18,7 +18,7 @@
 use crate::error::{Error, Result};
 use crate::metrics::figures::{self, Figure, Value};
 use crate::metrics::result::{
-    BucketRow, DeliveryTrace, LinkRow, RegionRow, RunResult, Summary, Trace, WriteTrace,
+    BucketRow, DeliveryTrace, FaultRow, LinkRow, RegionRow, RunResult, Summary, Trace, WriteTrace,
 };
 
 /// One CSV file: its name in the result folder and its bytes.
@@ -42,6 +42,15 @@ enum Cell {
     Bool(bool),
     /// Integer nanoseconds, written as milliseconds with six decimals.
     TraceNs(i128),
+    /// No value: the figure does not apply.
+    Empty,
+}
+
+impl Cell {
+    /// `Empty` for `None`, else the value in the cell `make` builds.
+    fn or_empty<T>(v: Option<T>, make: fn(T) -> Cell) -> Cell {
+        v.map_or(Cell::Empty, make)
+    }
 }
 
 impl Cell {
@@ -54,6 +63,7 @@ impl Cell {
             Cell::Rate(v) => format!("{v:.6}"),
             Cell::Bool(b) => b.to_string(),
             Cell::TraceNs(ns) => ns_to_ms_exact(*ns),
+            Cell::Empty => String::new(),
         }
     }
 }
@@ -111,6 +121,34 @@ const TIMESERIES: &[Column<BucketRow>] = &[
     col("oldest_unreplicated_ms", |b| {
         Cell::Ms(b.oldest_unreplicated_ms)
     }),
+];
+
+/// `faults.csv`: one row per scheduled fault. An empty cell is a figure
+/// that does not apply (window figures of an instant fault, times of a
+/// fault that never ends, backlog and drain of one that touches no
+/// stream); a time the run ended before is its lower bound, flagged in the
+/// `*_censored` column.
+const FAULTS: &[Column<FaultRow>] = &[
+    col("fault", |f| Cell::Count(f.fault)),
+    col("kind", |f| Cell::Text(f.kind.clone())),
+    col("target", |f| Cell::Text(f.target.clone())),
+    col("start_s", |f| Cell::Secs(f.start_s)),
+    col("end_s", |f| Cell::or_empty(f.end_s, Cell::Secs)),
+    col("writes", |f| Cell::or_empty(f.writes, Cell::Count)),
+    col("lost_writes", |f| {
+        Cell::or_empty(f.lost_writes, Cell::Count)
+    }),
+    col("stale_reads", |f| {
+        Cell::or_empty(f.stale_reads, Cell::Count)
+    }),
+    col("max_backlog", |f| {
+        Cell::or_empty(f.max_backlog, Cell::Count)
+    }),
+    col("catch_up_ms", |f| Cell::or_empty(f.catch_up_ms, Cell::Ms)),
+    col("drain_ms", |f| Cell::or_empty(f.drain_ms, Cell::Ms)),
+    // Beyond the contract.
+    col("catch_up_censored", |f| Cell::Bool(f.catch_up_censored)),
+    col("drain_censored", |f| Cell::Bool(f.drain_censored)),
 ];
 
 /// `writes.csv` (`--trace`): one row per write.
@@ -184,6 +222,7 @@ pub fn header(file_name: &str) -> Option<String> {
         "links.csv" => figure_names(figures::LINKS),
         "regions.csv" => figure_names(figures::REGIONS),
         "timeseries.csv" => names(TIMESERIES),
+        "faults.csv" => names(FAULTS),
         "writes.csv" => names(WRITES),
         "deliveries.csv" => names(DELIVERIES),
         _ => return None,
@@ -208,6 +247,11 @@ pub fn regions_csv(regions: &[RegionRow]) -> Result<Vec<u8>> {
 /// `timeseries.csv`.
 pub fn timeseries_csv(buckets: &[BucketRow]) -> Result<Vec<u8>> {
     table(TIMESERIES, buckets)
+}
+
+/// `faults.csv`.
+pub fn faults_csv(faults: &[FaultRow]) -> Result<Vec<u8>> {
+    table(FAULTS, faults)
 }
 
 /// `writes.csv`.
@@ -239,6 +283,10 @@ pub fn all_files(result: &RunResult, trace: Option<&Trace>) -> Result<Vec<CsvFil
         CsvFile {
             file_name: "timeseries.csv",
             bytes: timeseries_csv(&result.timeseries)?,
+        },
+        CsvFile {
+            file_name: "faults.csv",
+            bytes: faults_csv(&result.fault_rows)?,
         },
     ];
     if let Some(trace) = trace {
@@ -294,7 +342,12 @@ mod tests {
             (
                 "timeseries.csv",
                 "t_start_s,t_end_s,writes,lost_writes,conflicts,reads,stale_reads,\
-                 lag_p50_ms,lag_p99_ms,lag_max_ms,backlog,faults_active",
+                 lag_p50_ms,lag_p99_ms,lag_max_ms,backlog,faults_active,oldest_unreplicated_ms",
+            ),
+            (
+                "faults.csv",
+                "fault,kind,target,start_s,end_s,writes,lost_writes,stale_reads,max_backlog,\
+                 catch_up_ms,drain_ms",
             ),
             (
                 "writes.csv",

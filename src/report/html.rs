@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use crate::metrics::result::{FaultWindow, RunResult};
+use crate::metrics::result::{FaultRow, FaultWindow, RunResult};
 use crate::report::charts::{time_extent, Chart, ChartFormat};
 use crate::report::terminal::count;
 use crate::scenario::{Mode, Scenario};
@@ -425,26 +425,51 @@ fn faults(h: &mut String, input: &ReportInput) {
             "<p class=\"note\">No faults in this scenario: every link and region stayed up.</p>\n",
         );
     } else {
-        h.push_str("<table>\n<thead><tr><th>fault</th><th>kind</th><th class=\"num\">start (s)</th><th class=\"num\">end (s)</th><th class=\"num\">length (s)</th></tr></thead>\n<tbody>\n");
-        for f in &r.faults {
+        h.push_str("<table class=\"fault-figures\">\n<thead><tr><th>fault</th><th>kind</th><th class=\"num\">start (s)</th><th class=\"num\">end (s)</th><th class=\"num\">length (s)</th><th class=\"num\">writes</th><th class=\"num\">lost writes</th><th class=\"num\">stale reads</th><th class=\"num\">max backlog</th><th class=\"num\">catch-up</th><th class=\"num\">drain</th></tr></thead>\n<tbody>\n");
+        for (i, f) in r.faults.iter().enumerate() {
             let (end, length) = match f.end_s {
                 Some(e) if e == f.start_s => ("—".to_string(), "instant".to_string()),
                 Some(e) => (num(e), num(e - f.start_s)),
                 None => ("never".to_string(), "—".to_string()),
             };
-            let _ = writeln!(
+            let _ = write!(
                 h,
-                "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
                 esc(&fault_label(f)),
                 esc(&f.kind),
                 esc(&num(f.start_s)),
                 esc(&end),
                 esc(&length)
             );
+            let figures = r.fault_rows.get(i).map(fault_figures).unwrap_or_default();
+            for cell in figures {
+                let _ = write!(h, "<td class=\"num\">{}</td>", esc(&cell));
+            }
+            h.push_str("</tr>\n");
         }
         h.push_str("</tbody>\n</table>\n");
+        h.push_str("<p class=\"note\">Writes, lost writes and stale reads count operations issued during the fault, in every region. <b>Catch-up</b>: from the fault's end until every write issued before it had arrived everywhere it was bound for. <b>Drain</b>: from the end until every stream the fault held up had sent its backlog and first gone idle. — where a figure does not apply; ≥ where the run ended first.</p>\n");
     }
     h.push_str("</section>\n");
+}
+
+/// A fault's figures as table cells: window counts, backlog, catch-up,
+/// drain.
+fn fault_figures(f: &FaultRow) -> Vec<String> {
+    let n = |v: Option<u64>| v.map_or_else(|| "—".to_string(), count);
+    let span = |v: Option<f64>, censored: bool| match v {
+        None => "—".to_string(),
+        Some(v) if censored => format!("≥ {}", ms(v)),
+        Some(v) => ms(v),
+    };
+    vec![
+        n(f.writes),
+        n(f.lost_writes),
+        n(f.stale_reads),
+        n(f.max_backlog),
+        span(f.catch_up_ms, f.catch_up_censored),
+        span(f.drain_ms, f.drain_censored),
+    ]
 }
 
 fn fault_label(f: &FaultWindow) -> String {

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use crate::metrics::result::{RunResult, Summary};
+use crate::metrics::result::{FaultRow, RunResult, Summary};
 
 /// The whole summary of one run, ending with a newline.
 pub fn summary(result: &RunResult) -> String {
@@ -89,7 +89,55 @@ pub fn summary(result: &RunResult) -> String {
         }
         out.push_str(&indent(&table(&rows, "L")));
     }
+
+    if !result.fault_rows.is_empty() {
+        out.push_str(&fault_block(&result.fault_rows));
+    }
     out
+}
+
+/// One line per fault: what was issued during it, and how long after its
+/// end the replicas were back in step. `-` where a figure does not apply,
+/// `≥` where the run ended first.
+fn fault_block(faults: &[FaultRow]) -> String {
+    let dash = || "-".to_string();
+    let n = |v: Option<u64>| v.map_or_else(dash, count);
+    let span = |v: Option<f64>, censored: bool| match v {
+        None => dash(),
+        Some(v) if censored => format!("≥{}", ms(v)),
+        Some(v) => ms(v),
+    };
+    let mut rows = vec![cells(&[
+        "fault",
+        "",
+        "start s",
+        "end s",
+        "writes",
+        "lost",
+        "stale reads",
+        "max backlog",
+        "catch-up ms",
+        "drain ms",
+    ])];
+    for f in faults {
+        rows.push(vec![
+            f.fault.to_string(),
+            f.label.clone(),
+            format!("{:.3}", f.start_s),
+            f.end_s
+                .map_or_else(|| "never".into(), |e| format!("{e:.3}")),
+            n(f.writes),
+            n(f.lost_writes),
+            n(f.stale_reads),
+            n(f.max_backlog),
+            span(f.catch_up_ms, f.catch_up_censored),
+            span(f.drain_ms, f.drain_censored),
+        ]);
+    }
+    format!(
+        "\nfaults (figures of operations issued during each; catch-up and drain from its end)\n{}",
+        indent(&table(&rows, "RL"))
+    )
 }
 
 /// The label/value rows of the top block: short values aligned right,

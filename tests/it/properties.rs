@@ -180,7 +180,7 @@ fn same_seed_gives_same_csv_bytes() {
         };
         let a = bytes(&traced(&s));
         let b = bytes(&traced(&s));
-        assert_eq!(a.len(), 6);
+        assert_eq!(a.len(), 7);
         for (x, y) in a.iter().zip(&b) {
             assert!(x == y, "{} differs between two runs", x.file_name);
         }
@@ -901,6 +901,7 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
             }
         }
     }
+    check_fault_rows(s, &out, mode);
     if mode != ModeIs::ActiveActive {
         check_same_clients_as_active_active(s, &out);
     }
@@ -925,6 +926,69 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     cov.failovers += u64::from(sp && x.failover_ms > 0.0);
     cov.conflict_errors += x.write_conflict_errors;
     cov.unavailable += x.unavailable_writes;
+}
+
+/// `faults.csv` against the trace: one row per fault; window counts are
+/// the writes (and lost writes) whose issue time falls in [start, end);
+/// instants have none. Under active-active (where every message is a
+/// write's own, sent when it was applied) a catch-up that was not cut off
+/// is the last arrival, at or after the end, of a write applied before it.
+fn check_fault_rows(s: &Scenario, out: &RunOutput, mode: ModeIs) {
+    let r = &out.result;
+    let trace = out.trace.as_ref().expect("trace kept");
+    assert_eq!(
+        r.fault_rows.len(),
+        s.faults.len(),
+        "one faults.csv row per fault"
+    );
+    for (f, row) in s.faults.iter().zip(&r.fault_rows) {
+        let start = f.at.ns();
+        let end = f.end().map(|e| e.ns());
+        if end == Some(start) {
+            assert_eq!(
+                (row.writes, row.lost_writes, row.stale_reads),
+                (None, None, None)
+            );
+            continue;
+        }
+        let inside = |t: u64| t >= start && end.is_none_or(|e| t < e);
+        let w = trace.writes.iter().filter(|w| inside(w.issue_ns));
+        let lost = w.clone().filter(|w| w.outcome == "lost").count() as u64;
+        assert_eq!(
+            row.writes,
+            Some(w.count() as u64),
+            "writes during fault {}",
+            row.fault
+        );
+        assert_eq!(
+            row.lost_writes,
+            Some(lost),
+            "lost writes during fault {}",
+            row.fault
+        );
+        assert!(row.stale_reads.unwrap() <= r.summary.stale_reads);
+        assert!(row.max_backlog.unwrap_or(0) <= r.summary.max_backlog);
+        let (Some(e), ModeIs::ActiveActive) = (end, mode) else {
+            continue;
+        };
+        if row.catch_up_censored {
+            continue;
+        }
+        let last = trace
+            .deliveries
+            .iter()
+            .filter(|d| trace.writes[d.write_id as usize - 1].applied_ns < e && d.arrive_ns >= e)
+            .map(|d| d.arrive_ns - e)
+            .max()
+            .unwrap_or(0);
+        let want = replisim::sim::time::ns_to_ms(last);
+        assert_eq!(
+            row.catch_up_ms,
+            Some(want),
+            "catch-up of fault {}",
+            row.fault
+        );
+    }
 }
 
 /// Common random numbers: the scenario under active-active sends exactly

@@ -245,6 +245,7 @@ fn sample_result_with(buckets: usize, bucket_s: f64) -> RunResult {
                 end_s: Some(step_at),
             },
         ],
+        fault_rows: Vec::new(),
         events: 1_234_567,
     }
 }
