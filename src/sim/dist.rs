@@ -149,7 +149,7 @@ fn to_nanos(x: f64) -> Nanos {
 }
 
 /// The value at quantile `u` of a piecewise-linear quantile function.
-fn interpolate(points: &[(f64, f64)], u: f64) -> f64 {
+pub(crate) fn interpolate(points: &[(f64, f64)], u: f64) -> f64 {
     for w in points.windows(2) {
         let ((q0, v0), (q1, v1)) = (w[0], w[1]);
         if u <= q1 {

@@ -8,3 +8,4 @@ pub mod memory;
 pub mod queue;
 pub mod rng;
 pub mod time;
+pub mod varying;
