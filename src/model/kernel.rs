@@ -29,11 +29,11 @@ use super::{RunOptions, RunOutput};
 use crate::error::{Error, Result};
 use crate::metrics::result::*;
 use crate::scenario::{Ordering, OutageClients, Scenario, TableKind};
-use crate::sim::dist::Sampler;
 use crate::sim::memory::HugeVec;
 use crate::sim::queue::EventQueue;
 use crate::sim::rng::{generator, SimRng};
 use crate::sim::time::{ns_to_ms, Nanos, Time};
+use crate::sim::varying::VaryingSampler;
 use rustc_hash::FxHashMap;
 
 /// How far ahead in a stream the rows of coming deliveries are requested.
@@ -151,9 +151,10 @@ pub struct Kernel<'a, T> {
     streams: Vec<Stream>,
     item_last: ItemLast,
     link_rng: Vec<SimRng>,
-    link_delay: Vec<Sampler>,
+    link_delay: Vec<VaryingSampler>,
     pipeline_rng: Vec<SimRng>,
-    pipeline: Sampler,
+    /// Per origin region, its pipeline delay process.
+    pipeline: Vec<VaryingSampler>,
     clients: Vec<ClientSource>,
     script_next: usize,
     /// Per region, the other regions that serve clients, nearest first
@@ -233,7 +234,11 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 ));
                 let purpose = format!("link/{}/{}", s.regions[from].name, s.regions[to].name);
                 link_rng.push(generator(s.seed, &purpose));
-                link_delay.push(Sampler::new(&s.links[from][to]));
+                let tau = s.link_varies_over(from, to);
+                link_delay.push(VaryingSampler::new(
+                    &s.links[from][to],
+                    tau.unwrap_or(ordering.default_varies_over_ns()),
+                ));
             }
         }
         let item_last = match ordering {
@@ -294,7 +299,15 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             link_rng,
             link_delay,
             pipeline_rng,
-            pipeline: Sampler::new(&s.replication.pipeline),
+            pipeline: (0..n)
+                .map(|_| {
+                    let tau = s.replication.pipeline_varies_over_ns;
+                    VaryingSampler::new(
+                        &s.replication.pipeline,
+                        tau.unwrap_or(ordering.default_varies_over_ns()),
+                    )
+                })
+                .collect(),
             clients,
             script_next: 0,
             nearest,
@@ -510,7 +523,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         issue: Time,
         ready: Time,
     ) {
-        let transit = self.link_delay[si].sample(&mut self.link_rng[si]);
+        let transit = self.link_delay[si].sample_at(issue, &mut self.link_rng[si]);
         let st = &mut self.streams[si];
         let prior = self.item_last.get(key, si);
         let arrive = st.arrival(prior, issue, ready, transit);
@@ -869,7 +882,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         }
 
         if replicate {
-            let ready = t.after(self.pipeline.sample(&mut self.pipeline_rng[at]));
+            let ready = t.after(self.pipeline[at].sample_at(t, &mut self.pipeline_rng[at]));
             for y in 0..self.n {
                 if y == at {
                     continue;

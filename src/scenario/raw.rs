@@ -70,7 +70,7 @@ pub struct RawClock {
 #[serde(deny_unknown_fields)]
 pub struct RawNetwork {
     pub preset: Option<String>,
-    pub default: Option<RawLatency>,
+    pub default: Option<RawDelay>,
     pub links: Option<Vec<RawLink>>,
 }
 
@@ -80,7 +80,124 @@ pub struct RawLink {
     pub between: Option<Vec<String>>,
     pub from: Option<String>,
     pub to: Option<String>,
-    pub latency: RawLatency,
+    pub latency: RawDelay,
+}
+
+/// A delay as written: a distribution, and beside it in the same mapping
+/// an optional `varies_over` time scale
+/// (`{ lognormal: { ... }, varies_over: 5s }`).
+#[derive(Debug)]
+pub struct RawDelay {
+    pub dist: RawLatency,
+    pub varies_over: Option<Duration>,
+}
+
+/// The keys a delay mapping may hold: one distribution kind, and
+/// `varies_over`.
+pub const DELAY_KEYS: &[&str] = &[
+    "constant",
+    "uniform",
+    "normal",
+    "lognormal",
+    "exponential",
+    "pareto",
+    "percentiles",
+    "varies_over",
+];
+
+/// A key of a delay mapping, checked against `DELAY_KEYS`.
+struct DelayKey;
+
+impl<'de> de::DeserializeSeed<'de> for DelayKey {
+    type Value = &'static str;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<&'static str, D::Error> {
+        let given: String = Deserialize::deserialize(d)?;
+        if let Some(k) = DELAY_KEYS.iter().find(|k| **k == given) {
+            return Ok(k);
+        }
+        let msg = if super::de::did_you_mean(&given, &["varies_over"]).is_some() {
+            format!(
+                "unknown key '{}'; did you mean 'varies_over'? beside the latency kind only varies_over may be given",
+                super::node::shorten(&given)
+            )
+        } else {
+            super::de::unknown("latency kind", &given, LATENCY_KINDS, "kinds are")
+        };
+        Err(de::Error::custom(msg))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawDelay {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawDelay;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration such as 80ms or a distribution such as { normal: { mean: 35ms, stddev: 3ms } }, optionally with varies_over: 5s beside it")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDelay, E> {
+                super::units::parse_duration(v)
+                    .map(|ns| RawDelay {
+                        dist: RawLatency::Constant(Duration(ns)),
+                        varies_over: None,
+                    })
+                    .map_err(E::custom)
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawDelay, E> {
+                self.visit_str(&v.to_string())
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDelay, E> {
+                self.visit_str(&v.to_string())
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDelay, E> {
+                self.visit_str(&v.to_string())
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawDelay, A::Error> {
+                let mut dist = None;
+                let mut varies_over = None;
+                while let Some(key) = map.next_key_seed(DelayKey)? {
+                    if key == "varies_over" {
+                        varies_over = Some(map.next_value::<Duration>()?);
+                        continue;
+                    }
+                    if dist.is_some() {
+                        return Err(de::Error::custom(
+                            "more than one kind; a latency is a mapping with one key naming its kind, and optionally varies_over beside it",
+                        ));
+                    }
+                    dist = Some(match key {
+                        "constant" => RawLatency::Constant(map.next_value()?),
+                        "uniform" => RawLatency::Uniform(map.next_value()?),
+                        "normal" => RawLatency::Normal(map.next_value()?),
+                        "lognormal" => RawLatency::LogNormal(map.next_value()?),
+                        "exponential" => RawLatency::Exponential(map.next_value()?),
+                        "pareto" => RawLatency::Pareto(map.next_value()?),
+                        _ => RawLatency::Percentiles(map.next_value()?),
+                    });
+                }
+                match dist {
+                    Some(dist) => Ok(RawDelay { dist, varies_over }),
+                    None => Err(de::Error::custom(format!(
+                        "{}; expected one key naming the latency kind: {}",
+                        if varies_over.is_some() {
+                            "varies_over alone"
+                        } else {
+                            "empty mapping"
+                        },
+                        LATENCY_KINDS.join(", ")
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A latency distribution as written: `80ms` or `{ kind: {...} }`.
@@ -149,60 +266,13 @@ pub struct RawPercentiles {
     pub max: Duration,
 }
 
-impl<'de> Deserialize<'de> for RawLatency {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawLatency;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a duration such as 80ms or a distribution such as { normal: { mean: 35ms, stddev: 3ms } }")
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawLatency, E> {
-                super::units::parse_duration(v)
-                    .map(|ns| RawLatency::Constant(Duration(ns)))
-                    .map_err(E::custom)
-            }
-
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawLatency, E> {
-                self.visit_str(&v.to_string())
-            }
-
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawLatency, E> {
-                self.visit_str(&v.to_string())
-            }
-
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawLatency, E> {
-                self.visit_str(&v.to_string())
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawLatency, A::Error> {
-                let kind = one_key(&mut map, "latency kind", LATENCY_KINDS)?;
-                let v = match kind {
-                    "constant" => RawLatency::Constant(map.next_value()?),
-                    "uniform" => RawLatency::Uniform(map.next_value()?),
-                    "normal" => RawLatency::Normal(map.next_value()?),
-                    "lognormal" => RawLatency::LogNormal(map.next_value()?),
-                    "exponential" => RawLatency::Exponential(map.next_value()?),
-                    "pareto" => RawLatency::Pareto(map.next_value()?),
-                    _ => RawLatency::Percentiles(map.next_value()?),
-                };
-                end_one_key(&mut map, "latency")?;
-                Ok(v)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawReplication {
     pub mode: Option<RawMode>,
     pub timestamps: Option<RawTimestamps>,
     pub ordering: Option<RawOrdering>,
-    pub pipeline: Option<RawLatency>,
+    pub pipeline: Option<RawDelay>,
     pub throughput: Option<Rate>,
     pub primary: Option<String>,
     pub secondary_writes: Option<RawSecondaryWrites>,

@@ -41,7 +41,7 @@ pub fn to_yaml(s: &Scenario) -> String {
                     "    - {{ from: {}, to: {}, latency: {} }}",
                     name(a),
                     name(b),
-                    latency(l)
+                    delay(l, s.link_varies_over(a, b))
                 );
             }
         }
@@ -52,7 +52,11 @@ pub fn to_yaml(s: &Scenario) -> String {
     let _ = writeln!(o, "  mode: {}", r.mode.name());
     let _ = writeln!(o, "  timestamps: {}", r.timestamps.name());
     let _ = writeln!(o, "  ordering: {}", r.ordering.name());
-    let _ = writeln!(o, "  pipeline: {}", latency(&r.pipeline));
+    let _ = writeln!(
+        o,
+        "  pipeline: {}",
+        delay(&r.pipeline, r.pipeline_varies_over_ns)
+    );
     if let Some(t) = r.throughput_per_s {
         let _ = writeln!(o, "  throughput: {}/s", number(t));
     }
@@ -223,6 +227,20 @@ pub fn to_yaml(s: &Scenario) -> String {
 }
 
 /// A latency as a flow mapping.
+/// A distribution, with `varies_over` beside it when the scenario gave
+/// one (left out, it follows the run's ordering).
+fn delay(l: &Latency, varies_over: Option<Nanos>) -> String {
+    let text = latency(l);
+    match varies_over {
+        Some(v) => format!(
+            "{}, varies_over: {} }}",
+            text.strip_suffix(" }").unwrap_or(&text),
+            duration(v)
+        ),
+        None => text,
+    }
+}
+
 fn latency(l: &Latency) -> String {
     match l {
         Latency::Constant(v) => format!("{{ constant: {} }}", duration(*v)),

@@ -26,6 +26,10 @@ pub struct Scenario {
     /// One-way transit latency of every ordered pair, `links[from][to]`.
     /// The diagonal holds a zero constant and is never used.
     pub links: Vec<Vec<Latency>>,
+    /// The time scale over which each link's transit varies
+    /// (`varies_over`), `link_varies_over_ns[from][to]`; `None`, or a
+    /// matrix left empty, takes the default of the run's ordering.
+    pub link_varies_over_ns: Vec<Vec<Option<Nanos>>>,
     pub replication: Replication,
     pub tables: Vec<Table>,
     pub workload: Vec<WorkloadEntry>,
@@ -43,6 +47,15 @@ impl Scenario {
     /// The names of all regions, in scenario order.
     pub fn region_names(&self) -> Vec<&str> {
         self.regions.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// The `varies_over` given for the link `from` -> `to`, if any.
+    pub fn link_varies_over(&self, from: RegionId, to: RegionId) -> Option<Nanos> {
+        self.link_varies_over_ns
+            .get(from)
+            .and_then(|row| row.get(to))
+            .copied()
+            .flatten()
     }
 
     /// When the last fault that ends has ended, or `None` if some fault never ends.
@@ -81,9 +94,15 @@ pub struct Replication {
     pub ordering: Ordering,
     /// Change capture and shipping delay at the origin, drawn once per write.
     pub pipeline: Latency,
+    /// The time scale over which the pipeline delay varies (`varies_over`);
+    /// `None` takes the default of the run's ordering.
+    pub pipeline_varies_over_ns: Option<Nanos>,
     /// Optional service rate of every stream, messages per second.
     pub throughput_per_s: Option<f64>,
 }
+
+/// The default `varies_over` of a delay under stream order: 5 s.
+pub const DEFAULT_STREAM_VARIES_OVER_NS: Nanos = 5_000_000_000;
 
 /// What a replication stream keeps in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +120,16 @@ impl Ordering {
         match self {
             Ordering::Item => "item",
             Ordering::Stream => "stream",
+        }
+    }
+
+    /// The time scale of a delay's drift when the scenario gives none:
+    /// independent draws under item order; under stream order a slowly
+    /// varying delay, since every message waits for the slowest ahead of it.
+    pub fn default_varies_over_ns(self) -> Nanos {
+        match self {
+            Ordering::Item => 0,
+            Ordering::Stream => DEFAULT_STREAM_VARIES_OVER_NS,
         }
     }
 

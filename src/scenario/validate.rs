@@ -113,7 +113,7 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         names: raw.regions.iter().map(|r| r.name.as_str()).collect(),
     };
     let region = |name: &str, p: Path| names.id(cx, name, p);
-    let matrix = network(&raw, cx, &names)?;
+    let (matrix, link_varies_over_ns) = network(&raw, cx, &names)?;
     let replication = replication(cx, raw.replication.as_ref(), &names, &region)?;
     let witness = match &replication.mode {
         Mode::Strong(s) => s.witness,
@@ -133,6 +133,7 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
         drain_limit_ns: drain_limit,
         regions,
         links: matrix,
+        link_varies_over_ns,
         replication,
         tables,
         workload,
@@ -218,12 +219,19 @@ fn regions(raw: &RawScenario, cx: &Ctx) -> Result<Vec<Region>> {
 
 /// One-way latency of every ordered pair: links, then the preset, then the
 /// default.
-fn network(raw: &RawScenario, cx: &Ctx, names: &Names) -> Result<Vec<Vec<Latency>>> {
+/// The matrix of `varies_over` per link, empty when no link gives one.
+type VariesMatrix = Vec<Vec<Option<Nanos>>>;
+
+fn network(
+    raw: &RawScenario,
+    cx: &Ctx,
+    names: &Names,
+) -> Result<(Vec<Vec<Latency>>, VariesMatrix)> {
     let n = names.names.len();
     let region = |name: &str, p: Path| names.id(cx, name, p);
     // Network.
     let mut given: Vec<Vec<Option<usize>>> = vec![vec![None; n]; n];
-    let mut links: Vec<Vec<Option<Latency>>> = vec![vec![None; n]; n];
+    let mut links: Vec<Vec<Option<(Latency, Option<Nanos>)>>> = vec![vec![None; n]; n];
     let network = raw.network.as_ref();
     if let Some(raw_links) = network.and_then(|nw| nw.links.as_ref()) {
         for (i, link) in raw_links.iter().enumerate() {
@@ -250,7 +258,7 @@ fn network(raw: &RawScenario, cx: &Ctx, names: &Names) -> Result<Vec<Vec<Latency
                     "give either between: [a, b] (both directions) or from and to (one direction)",
                 )),
             };
-            let latency = latency(cx, &link.latency, base.child("latency"))?;
+            let latency = delay(cx, &link.latency, base.child("latency"))?;
             for (a, b, p) in pairs {
                 if let Some(j) = given[a][b] {
                     return Err(cx.err(
@@ -267,7 +275,7 @@ fn network(raw: &RawScenario, cx: &Ctx, names: &Names) -> Result<Vec<Vec<Latency
         }
     }
     let default = match network.and_then(|nw| nw.default.as_ref()) {
-        Some(d) => Some(latency(cx, d, path!["network", "default"])?),
+        Some(d) => Some(delay(cx, d, path!["network", "default"])?),
         None => None,
     };
     // A latency preset fills every pair no link gives; a region it does not
@@ -308,8 +316,10 @@ fn network(raw: &RawScenario, cx: &Ctx, names: &Names) -> Result<Vec<Vec<Latency
         None => None,
     };
     let mut matrix = Vec::with_capacity(n);
+    let mut link_varies_over_ns = Vec::with_capacity(n);
     for (a, row) in links.into_iter().enumerate() {
         let mut out = Vec::with_capacity(n);
+        let mut varies = Vec::with_capacity(n);
         for (b, cell) in row.into_iter().enumerate() {
             let from_preset = match preset {
                 Some(p) if in_preset[a] && in_preset[b] => {
@@ -317,9 +327,9 @@ fn network(raw: &RawScenario, cx: &Ctx, names: &Names) -> Result<Vec<Vec<Latency
                 }
                 _ => None,
             };
-            let cell = cell.or(from_preset);
-            let l = match (a == b, cell, &default) {
-                (true, _, _) => Latency::Constant(0),
+            let cell = cell.or(from_preset.map(|l| (l, None)));
+            let (l, v) = match (a == b, cell, &default) {
+                (true, _, _) => (Latency::Constant(0), None),
                 (false, Some(l), _) => l,
                 (false, None, Some(d)) => d.clone(),
                 (false, None, None) => {
@@ -333,11 +343,17 @@ fn network(raw: &RawScenario, cx: &Ctx, names: &Names) -> Result<Vec<Vec<Latency
                 }
             };
             out.push(l);
+            varies.push(v);
         }
         matrix.push(out);
+        link_varies_over_ns.push(varies);
+    }
+    // No link gives varies_over: the canonical empty matrix.
+    if link_varies_over_ns.iter().flatten().all(Option::is_none) {
+        link_varies_over_ns.clear();
     }
 
-    Ok(matrix)
+    Ok((matrix, link_varies_over_ns))
 }
 
 /// The tables, each with its kind and key count.
@@ -774,6 +790,11 @@ fn pair(
 }
 
 /// A latency distribution, its parameters checked.
+/// A delay: its distribution and the `varies_over` given beside it.
+fn delay(cx: &Ctx, raw: &RawDelay, p: Path) -> Result<(Latency, Option<Nanos>)> {
+    Ok((latency(cx, &raw.dist, p)?, raw.varies_over.map(|d| d.0)))
+}
+
 fn latency(cx: &Ctx, raw: &RawLatency, p: Path) -> Result<Latency> {
     let positive = |v: Nanos, q: Path, what: &str| -> Result<()> {
         if v == 0 {
@@ -887,6 +908,7 @@ fn replication(
             timestamps: Timestamps::Wall,
             ordering: Ordering::Item,
             pipeline: default_pipeline(),
+            pipeline_varies_over_ns: None,
             throughput_per_s: None,
         });
     };
@@ -983,9 +1005,9 @@ fn replication(
             Mode::Strong(Strong { witness })
         }
     };
-    let pipeline = match &raw.pipeline {
-        Some(p) => latency(cx, p, path!["replication", "pipeline"])?,
-        None => default_pipeline(),
+    let (pipeline, pipeline_varies_over_ns) = match &raw.pipeline {
+        Some(p) => delay(cx, p, path!["replication", "pipeline"])?,
+        None => (default_pipeline(), None),
     };
     let ordering = match raw.ordering {
         None => Ordering::default_for(&mode),
@@ -1009,6 +1031,7 @@ fn replication(
             Some(RawTimestamps::TrueTime) => Timestamps::TrueTime,
         },
         pipeline,
+        pipeline_varies_over_ns,
         throughput_per_s: raw.throughput.map(|r| r.0),
     })
 }

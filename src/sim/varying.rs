@@ -134,10 +134,13 @@ impl VaryingSampler {
     /// Prepare the process for `latency` with time scale `tau_ns`
     /// (0: independent draws, exactly `Sampler::sample`).
     pub fn new(latency: &Latency, tau_ns: Nanos) -> VaryingSampler {
+        let sampler = Sampler::new(latency);
+        // A constant needs no process: one test per draw decides both.
+        let tau = if sampler.is_constant() { 0 } else { tau_ns };
         VaryingSampler {
-            sampler: Sampler::new(latency),
+            sampler,
             quantile: Quantile::new(latency),
-            tau: tau_ns,
+            tau,
             knot: None,
             z0: 0.0,
             z1: 0.0,
@@ -152,9 +155,14 @@ impl VaryingSampler {
     /// The delay at time `t`. `t` must not decrease between calls.
     #[inline]
     pub fn sample_at(&mut self, t: Time, rng: &mut SimRng) -> Nanos {
-        if self.tau == 0 || self.sampler.is_constant() {
+        if self.tau == 0 {
             return self.sampler.sample(rng);
         }
+        self.varying_at(t, rng)
+    }
+
+    #[inline(never)]
+    fn varying_at(&mut self, t: Time, rng: &mut SimRng) -> Nanos {
         let z = self.z_at(t, rng);
         self.quantile.at(z)
     }
@@ -183,7 +191,7 @@ impl VaryingSampler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::stream;
+    use crate::sim::rng::generator;
 
     const TAU: u64 = 1_000_000_000;
 
@@ -284,7 +292,7 @@ mod tests {
             let mut v: Vec<u64> = (0..n)
                 .map(|k| {
                     let mut s = VaryingSampler::new(&latency, TAU);
-                    let mut rng = stream(3, &format!("p{k}"));
+                    let mut rng = generator(3, &format!("p{k}"));
                     // Times all over a knot interval, and past many.
                     let t = Time(k as u64 * 7_919_111 % (50 * TAU));
                     s.sample_at(t, &mut rng)
@@ -303,7 +311,7 @@ mod tests {
         // applies too.
         for (latency, cdf) in forms() {
             let mut s = VaryingSampler::new(&latency, TAU);
-            let mut rng = stream(4, "path");
+            let mut rng = generator(4, "path");
             let n = 20_000u64;
             let mut v: Vec<u64> = (0..n)
                 .map(|k| s.sample_at(Time(2 * k * TAU + (k * 104_729_003) % TAU), &mut rng))
@@ -321,7 +329,7 @@ mod tests {
             stddev: 1_000_000_000,
         };
         let mut s = VaryingSampler::new(&latency, TAU);
-        let mut rng = stream(seed, purpose);
+        let mut rng = generator(seed, purpose);
         times
             .iter()
             .map(|&t| (s.sample_at(Time(t), &mut rng) as f64 - 1e12) / 1e9)
@@ -382,8 +390,8 @@ mod tests {
         for (latency, _) in forms() {
             let plain = Sampler::new(&latency);
             let mut varying = VaryingSampler::new(&latency, 0);
-            let mut a = stream(7, "x");
-            let mut b = stream(7, "x");
+            let mut a = generator(7, "x");
+            let mut b = generator(7, "x");
             for k in 0..1_000u64 {
                 assert_eq!(
                     plain.sample(&mut a),
@@ -403,7 +411,7 @@ mod tests {
         let times: Vec<u64> = (0..5_000).map(|k| k * 3_333_333).collect();
         let run = || {
             let mut s = VaryingSampler::new(&latency, TAU);
-            let mut rng = stream(8, "d");
+            let mut rng = generator(8, "d");
             times
                 .iter()
                 .map(|&t| s.sample_at(Time(t), &mut rng))
@@ -412,7 +420,7 @@ mod tests {
         assert_eq!(run(), run());
         // Samples at one time repeat; the process varies within a knot.
         let mut s = VaryingSampler::new(&latency, TAU);
-        let mut rng = stream(8, "d");
+        let mut rng = generator(8, "d");
         let a = s.sample_at(Time(TAU / 3), &mut rng);
         assert_eq!(a, s.sample_at(Time(TAU / 3), &mut rng));
         assert_ne!(a, s.sample_at(Time(TAU / 2), &mut rng));

@@ -31,11 +31,13 @@ pub fn base(n: usize, delay_ns: u64, keys: u32, duration_ns: u64) -> Scenario {
                     .collect()
             })
             .collect(),
+        link_varies_over_ns: vec![],
         replication: Replication {
             mode: Mode::ActiveActive,
             timestamps: Timestamps::TrueTime,
             ordering: Ordering::Item,
             pipeline: Latency::Constant(0),
+            pipeline_varies_over_ns: None,
             throughput_per_s: None,
         },
         tables: vec![Table {

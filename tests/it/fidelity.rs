@@ -12,8 +12,9 @@ fn lognormal_quantile_ms(z: f64) -> f64 {
 }
 
 /// Two regions, writes from r0 only at `rate` per second, pipeline
-/// lognormal (median 500 ms, p99 2 s), link a constant 50 ms, no
-/// throughput limit, a million keys: about `n` writes.
+/// lognormal (median 500 ms, p99 2 s) drawn independently per write
+/// (`varies_over: 0`), link a constant 50 ms, no throughput limit, a
+/// million keys: about `n` writes.
 fn pipeline_then_link(rate: f64, n: f64, ordering: Ordering) -> replisim::metrics::result::LinkRow {
     let mut s = base(2, 50 * MS, 1_000_000, (n / rate * S as f64) as u64);
     s.replication.pipeline = Latency::LogNormal {
@@ -21,6 +22,8 @@ fn pipeline_then_link(rate: f64, n: f64, ordering: Ordering) -> replisim::metric
         p99: 2000 * MS,
     };
     s.replication.ordering = ordering;
+    // Independent draws per message, whatever the order.
+    s.replication.pipeline_varies_over_ns = Some(0);
     s.workload = vec![clients(&[0], rate, 1.0)];
     run(&s).result.links[0].clone()
 }
@@ -61,8 +64,9 @@ fn stream_order_with_independent_draws_inflates_lag() {
 
 /// Two regions both writing, the same rate per key (0.25 writes/s per
 /// region and key): 20 keys at 5 writes/s per region, and 2,000 keys at
-/// 500/s. With per-item order a key's fate depends only on its own
-/// writes, so the lost-write rates agree within sampling error (about
+/// 500/s, pipeline delays drawn independently per write. With per-item
+/// order a key's fate depends only on its own writes, so the lost-write
+/// rates agree within sampling error (about
 /// 0.4% each at 40,000 writes; losses come in pairs and runs, so the
 /// allowance is wider). Under stream order the busy stream makes every
 /// write wait for the slowest draw ahead of it on any key, and the 2,000
@@ -77,6 +81,7 @@ fn lost_write_rate_depends_on_the_key_not_on_the_stream() {
             p99: 2000 * MS,
         };
         s.replication.ordering = ordering;
+        s.replication.pipeline_varies_over_ns = Some(0);
         s.workload = vec![clients(&[0, 1], rate, 1.0)];
         run(&s).result.summary.lost_write_rate
     };

@@ -4,7 +4,8 @@
 //! `scenario(seed)` builds a typed `Scenario` directly (no YAML), drawing
 //! every choice from one ChaCha stream, so a seed names a scenario for good.
 //! It covers 2 to 8 regions with skewed, drifting and stepped clocks, every
-//! latency distribution kind on links and in the pipeline, an optional
+//! latency distribution kind on links and in the pipeline (now and then
+//! with a `varies_over` time scale), an optional
 //! stream throughput, item and counter tables with few keys (contention),
 //! Poisson and constant clients with uniform, zipf and hotspot access and
 //! home affinity, scripted operations, every fault kind (finite or, now and
@@ -112,8 +113,32 @@ pub fn scenario(seed: u64) -> Scenario {
             .random_bool(0.3)
             .then(|| round3(g.random_range(20.0..2_000.0))),
         ordering: Ordering::Item,
+        pipeline_varies_over_ns: None,
+    };
+    // Time scales of the delays, from a stream of their own so that the
+    // rest of a seed's scenario stays what it was before they existed.
+    let v = &mut ChaCha8Rng::seed_from_u64(seed ^ 0x7661_7269_6573);
+    let tau = |v: &mut ChaCha8Rng| match v.random_range(0..4) {
+        0 => 0,
+        1 => v.random_range(1..=50) * MS,
+        _ => v.random_range(1..=20) * S,
     };
     let mut replication = replication;
+    replication.pipeline_varies_over_ns = v.random_bool(0.3).then(|| tau(v));
+    let mut link_varies_over_ns = vec![vec![None; n]; n];
+    if v.random_bool(0.3) {
+        for (a, row) in link_varies_over_ns.iter_mut().enumerate() {
+            for (b, cell) in row.iter_mut().enumerate() {
+                if a != b && v.random_bool(0.5) {
+                    *cell = Some(tau(v));
+                }
+            }
+        }
+    }
+    // As validation gives it: no link with one, no matrix.
+    if link_varies_over_ns.iter().flatten().all(Option::is_none) {
+        link_varies_over_ns.clear();
+    }
     replication.ordering = match replication.mode {
         Mode::SinglePrimary(_) => Ordering::Stream,
         _ if g.random_bool(0.5) => Ordering::Stream,
@@ -212,6 +237,7 @@ pub fn scenario(seed: u64) -> Scenario {
         drain_limit_ns: 3_600 * S,
         regions,
         links,
+        link_varies_over_ns,
         replication,
         tables,
         workload,

@@ -297,7 +297,9 @@ fn failover_loses_the_unreplicated_suffix() {
 
 /// A random workload at the primary and a long outage: the writes lost are
 /// exactly those the trace shows applied at the old primary and never
-/// delivered to the new one, and they are all of the lost writes.
+/// delivered to the new one, and they are all of the lost writes. What was
+/// on the wire when the outage began (8 s) still lands, so "delivered"
+/// counts arrivals up to the promotion (8 s + detect 2 s + promote 3 s).
 #[test]
 fn rpo_loss_equals_what_the_trace_says_never_arrived() {
     for target in [FailoverTarget::Region(2), FailoverTarget::LeastLag] {
@@ -330,11 +332,11 @@ fn rpo_loss_equals_what_the_trace_says_never_arrived() {
         let new_primary = match target {
             FailoverTarget::Region(r) => format!("r{r}"),
             FailoverTarget::LeastLag => {
-                // The one that received more of r0's writes before the outage.
+                // The one that received more of r0's writes.
                 let got = |r: &str| {
                     t.deliveries
                         .iter()
-                        .filter(|d| d.to == r && d.arrive_ns < 8000 * MS)
+                        .filter(|d| d.to == r && d.arrive_ns < 13_000 * MS)
                         .count()
                 };
                 if got("r1") >= got("r2") {
@@ -347,7 +349,7 @@ fn rpo_loss_equals_what_the_trace_says_never_arrived() {
         let received: std::collections::BTreeSet<u64> = t
             .deliveries
             .iter()
-            .filter(|d| d.to == new_primary && d.arrive_ns < 8000 * MS)
+            .filter(|d| d.to == new_primary && d.arrive_ns < 13_000 * MS)
             .map(|d| d.write_id)
             .collect();
         let expected: Vec<u64> = t

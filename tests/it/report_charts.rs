@@ -280,6 +280,7 @@ fn sample_scenario() -> Scenario {
         links: (0..3)
             .map(|a| (0..3).map(|b| lat(a, b)).collect())
             .collect(),
+        link_varies_over_ns: vec![],
         replication: Replication {
             mode: Mode::ActiveActive,
             timestamps: Timestamps::Wall,
@@ -288,6 +289,7 @@ fn sample_scenario() -> Scenario {
                 median: 600 * NS_PER_MS,
                 p99: 900 * NS_PER_MS,
             },
+            pipeline_varies_over_ns: None,
             throughput_per_s: Some(400.0),
         },
         tables: vec![Table {

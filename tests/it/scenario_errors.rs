@@ -48,7 +48,7 @@ const CASES: &[(&str, &str)] = &[
     ("hotspot_keys_zero.yaml", "tests/bad/hotspot_keys_zero.yaml:17:32: workload[0].access.hotspot.keys: 0 is outside 0..1; the hot fraction of keys must be more than 0 and at most 1"),
     ("hotspot_share_out.yaml", "tests/bad/hotspot_share_out.yaml:17:44: workload[0].access.hotspot.share: 1.2 is outside 0..1; the hot share of operations is from 0 to 1"),
     ("infinite_alpha.yaml", "tests/bad/infinite_alpha.yaml:8:42: network.default.pareto.alpha: '.inf' is not a finite number; NaN and infinity are not allowed"),
-    ("latency_two_kinds.yaml", "tests/bad/latency_two_kinds.yaml:8:12: network.default: more than one key; a latency is a mapping with exactly one key naming its kind"),
+    ("latency_two_kinds.yaml", "tests/bad/latency_two_kinds.yaml:8:12: network.default: more than one kind; a latency is a mapping with one key naming its kind, and optionally varies_over beside it"),
     ("link_both_forms.yaml", "tests/bad/link_both_forms.yaml:10:7: network.links[0]: give either between: [a, b] (both directions) or from and to (one direction)"),
     ("link_to_itself.yaml", "tests/bad/link_to_itself.yaml:10:30: network.links[0].to: a link from 'eu-west-1' to itself; a link joins two different regions"),
     ("link_twice.yaml", "tests/bad/link_twice.yaml:12:7: network.links[1]: link eu-west-1 -> us-east-1 is already given by network.links[0]; give each direction once"),
@@ -243,6 +243,7 @@ fn issue_2_example_loads_with_the_values_written() {
             vec![normal, zero.clone(), lognormal.clone()],
             vec![lognormal.clone(), lognormal, zero],
         ],
+        link_varies_over_ns: vec![],
         replication: Replication {
             mode: Mode::ActiveActive,
             timestamps: Timestamps::Wall,
@@ -251,6 +252,7 @@ fn issue_2_example_loads_with_the_values_written() {
                 median: 400 * MS,
                 p99: 1200 * MS,
             },
+            pipeline_varies_over_ns: None,
             throughput_per_s: Some(2000.0),
         },
         tables: vec![
