@@ -21,3 +21,4 @@ mod safety;
 mod scenario_errors;
 mod toy_mode;
 mod truths;
+mod varying;
