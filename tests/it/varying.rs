@@ -16,7 +16,7 @@ use crate::common::*;
 use replisim::model::RunOutput;
 use replisim::report::csv_out;
 use replisim::scenario::{self, Arrival, Latency, Ordering, Scenario};
-use replisim::sim::rng::stream;
+use replisim::sim::rng::generator;
 use replisim::sim::time::Time;
 use replisim::sim::varying::VaryingSampler;
 
@@ -208,7 +208,7 @@ fn every_form_keeps_its_distribution_end_to_end() {
 fn a_dense_path_spends_the_configured_share_of_time_below_each_quantile() {
     for (name, latency, cdf) in forms() {
         let mut s = VaryingSampler::new(&latency, S);
-        let mut rng = stream(11, "dense");
+        let mut rng = generator(11, "dense");
         let v: Vec<u64> = (0..2_000_000u64)
             .map(|k| s.sample_at(Time(k * S / 10), &mut rng))
             .collect();
@@ -416,7 +416,7 @@ fn assert_lag_is_the_truth(rate: f64, seconds: u64, seed: u64) {
 fn the_convolution_matches_a_monte_carlo() {
     use rand::Rng;
     let (p50, p99) = truth();
-    let mut rng = stream(5, "convolution");
+    let mut rng = generator(5, "convolution");
     let (mp, sp) = lognormal_params(500.0, 2000.0);
     let (ml, sl) = lognormal_params(60.0, 150.0);
     let mut normal = || {
