@@ -219,6 +219,9 @@ fn regions(raw: &RawScenario, cx: &Ctx) -> Result<Vec<Region>> {
 
 /// One-way latency of every ordered pair: links, then the preset, then the
 /// default.
+/// A delay's distribution and the `varies_over` given beside it.
+type Delay = (Latency, Option<Nanos>);
+
 /// The matrix of `varies_over` per link, empty when no link gives one.
 type VariesMatrix = Vec<Vec<Option<Nanos>>>;
 
@@ -231,7 +234,7 @@ fn network(
     let region = |name: &str, p: Path| names.id(cx, name, p);
     // Network.
     let mut given: Vec<Vec<Option<usize>>> = vec![vec![None; n]; n];
-    let mut links: Vec<Vec<Option<(Latency, Option<Nanos>)>>> = vec![vec![None; n]; n];
+    let mut links: Vec<Vec<Option<Delay>>> = vec![vec![None; n]; n];
     let network = raw.network.as_ref();
     if let Some(raw_links) = network.and_then(|nw| nw.links.as_ref()) {
         for (i, link) in raw_links.iter().enumerate() {

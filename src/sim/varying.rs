@@ -198,7 +198,10 @@ mod tests {
     /// The seven forms, each with P(delay ≤ x) for whole x, worked from
     /// the distribution's definition (a continuous value rounded to the
     /// nearest nanosecond is ≤ x when it is below x + 0.5).
-    fn forms() -> Vec<(Latency, Box<dyn Fn(f64) -> f64>)> {
+    /// A distribution and its quantile function, written out here.
+    type Form = (Latency, Box<dyn Fn(f64) -> f64>);
+
+    fn forms() -> Vec<Form> {
         let phi = |z: f64| 0.5 * libm::erfc(-z / std::f64::consts::SQRT_2);
         let ln_sigma = (1.2e9f64 / 4e8).ln() / Z_99;
         vec![

@@ -36,7 +36,10 @@ fn lognormal_params(median_ms: f64, p99_ms: f64) -> (f64, f64) {
 /// The seven forms, each with its distribution function P(X ≤ x) in
 /// nanoseconds, for a value rounded to whole nanoseconds (≤ x when the
 /// continuous value is below x + 0.5).
-fn forms() -> Vec<(&'static str, Latency, Box<dyn Fn(f64) -> f64>)> {
+/// A form's name, its distribution and its quantile function.
+type Form = (&'static str, Latency, Box<dyn Fn(f64) -> f64>);
+
+fn forms() -> Vec<Form> {
     let (mu, sigma) = lognormal_params(400e6, 1200e6);
     vec![
         (
