@@ -530,7 +530,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         self.item_last.set(key, si, arrive);
         let seq = self.queue.next_seq();
         let slot = st.push(Message::new(
-            version, key, stamp.ts, stamp.rank, issue, arrive, seq,
+            version, key, stamp.ts, stamp.rank, issue, arrive,
         ));
         if arrive != Time::MAX {
             let event = Event::Delivery {

@@ -429,30 +429,6 @@ impl Lineage {
     fn forget(&mut self, id: NodeId) {
         self.free.push(id);
     }
-
-    /// Whether `candidate` is `ancestor` or descends from it, walking up
-    /// from the candidate. With `ordered` (no version is ever issued before
-    /// the one it was built on, as with many writers), the walk stops as
-    /// soon as it passes `ancestor`'s issue time; otherwise it goes up to
-    /// the root. (`ancestor` must be held, so it is never folded away.)
-    pub fn descends_from(&self, candidate: NodeId, ancestor: NodeId, ordered: bool) -> bool {
-        let floor = if ordered {
-            self.nodes[ancestor as usize].issue_ns
-        } else {
-            0
-        };
-        let mut id = candidate;
-        while id != NONE {
-            if id == ancestor {
-                return true;
-            }
-            if self.nodes[id as usize].issue_ns < floor {
-                return false;
-            }
-            id = self.links[id as usize].parent;
-        }
-        false
-    }
 }
 
 /// Add a run to a sorted list, merging it with a run of the same kind.
@@ -561,18 +537,5 @@ mod tests {
         assert!(seen.survived.is_empty());
         assert_eq!(l.parent(w2), NONE);
         assert_eq!(l.live(), 1);
-    }
-
-    #[test]
-    fn descent_walks_up_the_tree() {
-        let mut l = Lineage::new(IssueCells::with_cuts(1, vec![]), true, 0);
-        let v0 = l.root(3);
-        let (a, _) = write(&mut l, 1, v0, 1);
-        let (b, _) = write(&mut l, 2, a, 1);
-        let (c, _) = write(&mut l, 3, v0, 1);
-        assert!(l.descends_from(b, a, true));
-        assert!(l.descends_from(b, b, true));
-        assert!(!l.descends_from(c, a, true));
-        assert!(!l.descends_from(a, b, false));
     }
 }

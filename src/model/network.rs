@@ -36,44 +36,27 @@ pub struct Message {
     /// When it reaches the destination; `Time::MAX` if never (the link
     /// stays down until the end).
     pub arrive: Time,
-    /// The sequence number given when queued (ties at the same instant)
-    /// above the version's origin rank (timestamp ties), 48 and 16 bits.
-    seq_rank: u64,
+    /// The rank of the version's origin (timestamp ties).
+    rank: u16,
 }
 
 impl Message {
-    pub fn new(
-        node: u32,
-        key: u32,
-        ts: i64,
-        rank: u16,
-        issue: Time,
-        arrive: Time,
-        seq: u64,
-    ) -> Message {
+    pub fn new(node: u32, key: u32, ts: i64, rank: u16, issue: Time, arrive: Time) -> Message {
         const _: () = assert!(std::mem::size_of::<Message>() == 40);
-        // 2^48 events would take years to simulate.
-        debug_assert!(seq < 1 << 48);
         Message {
             node,
             key,
             ts,
             issue,
             arrive,
-            seq_rank: seq << 16 | u64::from(rank),
+            rank,
         }
-    }
-
-    /// Sequence number given when queued.
-    #[inline]
-    pub fn seq(&self) -> u64 {
-        self.seq_rank >> 16
     }
 
     /// Rank of the version's origin in alphabetical order.
     #[inline]
     pub fn rank(&self) -> u16 {
-        self.seq_rank as u16
+        self.rank
     }
 
     /// What last writer wins compares.

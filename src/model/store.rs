@@ -193,19 +193,6 @@ impl VersionStore {
         row.iter().all(|c| c.node == row[0].node)
     }
 
-    /// Whether `candidate` is `ancestor` or descends from it. With
-    /// `issued_in_order` (no version is ever issued before the one it was
-    /// built on) the walk stops early.
-    pub fn descends_from(
-        &self,
-        candidate: VersionId,
-        ancestor: VersionId,
-        issued_in_order: bool,
-    ) -> bool {
-        self.lineage
-            .descends_from(candidate, ancestor, issued_in_order)
-    }
-
     /// A new version of `key`, built on `parent`, written by write
     /// `write_id` and stamped `stamp`. With `install`, region `at` holds it
     /// from now on (letting go of what it held) and it becomes the key's

@@ -8,9 +8,9 @@
 
 use std::fmt::Write as _;
 
-use crate::metrics::result::{FaultRow, FaultWindow, RunResult};
+use crate::metrics::result::{FaultWindow, RunResult};
 use crate::report::charts::{time_extent, Chart, ChartFormat};
-use crate::report::terminal::count;
+use crate::report::terminal::{count, fault_cells};
 use crate::scenario::{Mode, Scenario};
 
 /// Everything the report shows.
@@ -441,7 +441,11 @@ fn faults(h: &mut String, input: &ReportInput) {
                 esc(&end),
                 esc(&length)
             );
-            let figures = r.fault_rows.get(i).map(fault_figures).unwrap_or_default();
+            let figures = r
+                .fault_rows
+                .get(i)
+                .map(|f| fault_cells(f, "—", ms))
+                .unwrap_or_default();
             for cell in figures {
                 let _ = write!(h, "<td class=\"num\">{}</td>", esc(&cell));
             }
@@ -451,25 +455,6 @@ fn faults(h: &mut String, input: &ReportInput) {
         h.push_str("<p class=\"note\">Writes, lost writes and stale reads count operations issued during the fault, in every region. <b>Catch-up</b>: from the fault's end until every write issued before it had arrived everywhere it was bound for. <b>Drain</b>: from the end until every stream the fault held up had sent its backlog and first gone idle. — where a figure does not apply; ≥ where the run ended first.</p>\n");
     }
     h.push_str("</section>\n");
-}
-
-/// A fault's figures as table cells: window counts, backlog, catch-up,
-/// drain.
-fn fault_figures(f: &FaultRow) -> Vec<String> {
-    let n = |v: Option<u64>| v.map_or_else(|| "—".to_string(), count);
-    let span = |v: Option<f64>, censored: bool| match v {
-        None => "—".to_string(),
-        Some(v) if censored => format!("≥ {}", ms(v)),
-        Some(v) => ms(v),
-    };
-    vec![
-        n(f.writes),
-        n(f.lost_writes),
-        n(f.stale_reads),
-        n(f.max_backlog),
-        span(f.catch_up_ms, f.catch_up_censored),
-        span(f.drain_ms, f.drain_censored),
-    ]
 }
 
 fn fault_label(f: &FaultWindow) -> String {

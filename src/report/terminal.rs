@@ -100,13 +100,6 @@ pub fn summary(result: &RunResult) -> String {
 /// end the replicas were back in step. `-` where a figure does not apply,
 /// `≥` where the run ended first.
 fn fault_block(faults: &[FaultRow]) -> String {
-    let dash = || "-".to_string();
-    let n = |v: Option<u64>| v.map_or_else(dash, count);
-    let span = |v: Option<f64>, censored: bool| match v {
-        None => dash(),
-        Some(v) if censored => format!("≥{}", ms(v)),
-        Some(v) => ms(v),
-    };
     let mut rows = vec![cells(&[
         "fault",
         "",
@@ -126,13 +119,10 @@ fn fault_block(faults: &[FaultRow]) -> String {
             format!("{:.3}", f.start_s),
             f.end_s
                 .map_or_else(|| "never".into(), |e| format!("{e:.3}")),
-            n(f.writes),
-            n(f.lost_writes),
-            n(f.stale_reads),
-            n(f.max_backlog),
-            span(f.catch_up_ms, f.catch_up_censored),
-            span(f.drain_ms, f.drain_censored),
         ]);
+        rows.last_mut()
+            .expect("pushed")
+            .extend(fault_cells(f, "-", ms));
     }
     format!(
         "\nfaults (figures of operations issued during each; catch-up and drain from its end)\n{}",
@@ -322,6 +312,26 @@ pub fn count(n: u64) -> String {
         out.push(ch);
     }
     out
+}
+
+/// A fault's figures as cells, for the terminal and the report alike:
+/// window counts, max backlog, catch-up and drain, with `none` where a
+/// figure does not apply and `≥` before a bound the run's end cut short.
+pub(crate) fn fault_cells(f: &FaultRow, none: &str, ms: fn(f64) -> String) -> Vec<String> {
+    let n = |v: Option<u64>| v.map_or_else(|| none.to_string(), count);
+    let span = |v: Option<f64>, censored: bool| match v {
+        None => none.to_string(),
+        Some(v) if censored => format!("≥{}", ms(v)),
+        Some(v) => ms(v),
+    };
+    vec![
+        n(f.writes),
+        n(f.lost_writes),
+        n(f.stale_reads),
+        n(f.max_backlog),
+        span(f.catch_up_ms, f.catch_up_censored),
+        span(f.drain_ms, f.drain_censored),
+    ]
 }
 
 /// Milliseconds with three decimals, as in the CSV files.

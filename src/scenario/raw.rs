@@ -92,20 +92,7 @@ pub struct RawDelay {
     pub varies_over: Option<Duration>,
 }
 
-/// The keys a delay mapping may hold: one distribution kind, and
-/// `varies_over`.
-pub const DELAY_KEYS: &[&str] = &[
-    "constant",
-    "uniform",
-    "normal",
-    "lognormal",
-    "exponential",
-    "pareto",
-    "percentiles",
-    "varies_over",
-];
-
-/// A key of a delay mapping, checked against `DELAY_KEYS`.
+/// A key of a delay mapping: one of `LATENCY_KINDS`, or `varies_over`.
 struct DelayKey;
 
 impl<'de> de::DeserializeSeed<'de> for DelayKey {
@@ -113,7 +100,10 @@ impl<'de> de::DeserializeSeed<'de> for DelayKey {
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<&'static str, D::Error> {
         let given: String = Deserialize::deserialize(d)?;
-        if let Some(k) = DELAY_KEYS.iter().find(|k| **k == given) {
+        if given == "varies_over" {
+            return Ok("varies_over");
+        }
+        if let Some(k) = LATENCY_KINDS.iter().find(|k| **k == given) {
             return Ok(k);
         }
         let msg = if super::de::did_you_mean(&given, &["varies_over"]).is_some() {

@@ -8,6 +8,28 @@ use replisim::sim::time::{NS_PER_MS, NS_PER_S};
 pub const MS: u64 = NS_PER_MS;
 pub const S: u64 = NS_PER_S;
 
+/// Two regions, one table, a short run: the YAML the command-line tests
+/// start from.
+pub const SMALL: &str = "\
+name: small
+seed: 3
+duration: 2s
+regions:
+  - name: us-east-1
+  - name: eu-west-1
+network:
+  default: 35ms
+tables:
+  - name: items
+    kind: item
+    keys: 20
+workload:
+  - regions: all
+    table: items
+    rate: 50/s
+    writes: 0.5
+";
+
 /// `n` regions named r0, r1, ... with perfect clocks, every link a constant
 /// `delay_ns`, no pipeline delay, one item table of `keys` keys, and no
 /// workload yet.

@@ -15,28 +15,7 @@ use std::process::Command;
 use replisim::model::{self, RunOptions};
 use replisim::scenario;
 
-use crate::common::{names, replisim, scratch_dir};
-
-/// Two regions, one table, a short run.
-const SMALL: &str = "\
-name: small
-seed: 3
-duration: 2s
-regions:
-  - name: us-east-1
-  - name: eu-west-1
-network:
-  default: 35ms
-tables:
-  - name: items
-    kind: item
-    keys: 20
-workload:
-  - regions: all
-    table: items
-    rate: 50/s
-    writes: 0.5
-";
+use crate::common::{names, replisim, scratch_dir, SMALL};
 
 /// A fresh scratch folder holding `small.yaml`.
 fn scratch(test: &str) -> PathBuf {

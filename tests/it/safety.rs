@@ -9,27 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{names, replisim, scratch_dir};
-
-const SMALL: &str = "\
-name: small
-seed: 3
-duration: 2s
-regions:
-  - name: us-east-1
-  - name: eu-west-1
-network:
-  default: 35ms
-tables:
-  - name: items
-    kind: item
-    keys: 20
-workload:
-  - regions: all
-    table: items
-    rate: 50/s
-    writes: 0.5
-";
+use crate::common::{names, replisim, scratch_dir, SMALL};
 
 /// A scratch folder with `small.yaml` and `long.yaml` (far longer than any
 /// test waits: about 80 million operations).
