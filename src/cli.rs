@@ -9,6 +9,7 @@
 //! This is the only place that talks to the terminal, the wall clock and
 //! signals; the layers below take a scenario and return data.
 
+mod budget;
 mod gate;
 mod signals;
 mod stdout;
@@ -334,6 +335,9 @@ fn folder_name(name: &str) -> String {
         .collect();
     if safe.is_empty() || safe.chars().all(|c| c == '.') {
         "scenario".to_string()
+    } else if let Some(rest) = safe.strip_prefix('.') {
+        // Not a hidden folder.
+        format!("_{rest}")
     } else {
         safe
     }
@@ -595,6 +599,18 @@ fn compare(args: &CompareArgs) -> Result<i32> {
             note: &notes[i],
         })
         .collect();
+    if outputs.iter().all(Option::is_none) {
+        let why: Vec<String> = modes
+            .iter()
+            .zip(&notes)
+            .map(|(mode, note)| format!("{mode}: {note}"))
+            .collect();
+        return Err(Error::new(format!(
+            "{}: no mode could run; nothing written ({})",
+            base.name,
+            why.join("; ")
+        )));
+    }
     let reproduce = terminal::compare_command(&args.scenario, &modes, base.seed, &args.common.sets);
     let files = folder::compare_files(&base, &rows, mode_folders, &reproduce, charts)?;
     target.write(&files, &cancelled)?;
@@ -674,15 +690,33 @@ fn compare(args: &CompareArgs) -> Result<i32> {
     gate::finish(&args.common.gate, "replisim compare", code, &gate)
 }
 
-/// Run the model with the progress bar and the signal check in its callback.
+/// Run the model with the progress bar, the signal check and the memory
+/// budget in its callback.
 fn run_model(scenario: &Scenario, options: &RunOptions, bar: &ProgressBar) -> Result<RunOutput> {
+    let limit = budget::limit().map_err(Error::new)?;
+    let mut over = None;
     let mut progress = |fraction: f64| {
         bar.set_position((fraction.clamp(0.0, 1.0) * 1000.0) as u64);
+        if let Some(held) = budget::resident().filter(|&held| held > limit) {
+            over = Some(held);
+            return false;
+        }
         !cancelled()
     };
     let outcome = model::run(scenario, options, &mut progress);
     if let Some(signal) = signals::received() {
         return Err(Error::new(signals::message(signal)));
+    }
+    if let Some(held) = over {
+        let estimate = model::estimate_memory_parts(scenario, options.trace).total();
+        return Err(Error::new(format!(
+            "{}: stopped after taking {} of memory, more than the budget of {} ({} sets it; the estimate was {}); no results written; use fewer keys or regions, lower rates, shorter faults or no --trace",
+            scenario.name,
+            budget::shown(held),
+            budget::shown(limit),
+            budget::VARIABLE,
+            budget::shown(estimate),
+        )));
     }
     outcome
 }
@@ -938,6 +972,7 @@ mod tests {
         assert_eq!(folder_name("a/b c"), "a_b_c");
         assert_eq!(folder_name(".."), "scenario");
         assert_eq!(folder_name(""), "scenario");
+        assert_eq!(folder_name(".hidden"), "_hidden");
     }
 
     #[test]

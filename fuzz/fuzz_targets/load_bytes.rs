@@ -10,6 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use replisim::model::{check_limits, RunOptions};
 use replisim::scenario::{load_str, to_yaml};
 
 fuzz_target!(|data: &[u8]| {
@@ -21,6 +22,15 @@ fuzz_target!(|data: &[u8]| {
     let sets: Vec<String> = parts.map(str::to_string).collect();
     match load_str(body, "fuzz.yaml", &sets) {
         Ok(s) => {
+            for trace in [false, true] {
+                let options = RunOptions {
+                    trace,
+                    max_events: None,
+                };
+                if let Err(e) = check_limits(&s, &options) {
+                    assert!(!e.message().is_empty(), "empty limit message");
+                }
+            }
             let yaml = to_yaml(&s);
             match load_str(&yaml, "rendered.yaml", &[]) {
                 Ok(back) => assert!(back == s, "to_yaml does not round-trip:\n{yaml}"),

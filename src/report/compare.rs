@@ -61,13 +61,13 @@ pub fn compare_csv(scenario: &Scenario, rows: &[CompareRow]) -> Result<Vec<u8>> 
             None => {
                 // Identify the row; leave the figures empty.
                 let mut cells = vec![String::new(); header.len() - 1];
-                cells[0] = scenario.name.clone();
+                cells[0] = csv_out::text_cell(&scenario.name);
                 cells[1] = scenario.seed.to_string();
                 cells[2] = row.mode.to_string();
                 cells
             }
         };
-        record.push(row.note.to_string());
+        record.push(csv_out::text_cell(row.note));
         w.write_record(&record).map_err(fail)?;
     }
     w.into_inner()

@@ -56,7 +56,7 @@ impl Cell {
 impl Cell {
     fn format(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => text_cell(s),
             Cell::Count(n) => n.to_string(),
             Cell::Ms(v) => format!("{v:.3}"),
             Cell::Secs(v) => format!("{v:.6}"),
@@ -84,6 +84,23 @@ impl From<Value> for Cell {
 /// A figure's value formatted as the CSV files give it.
 pub fn format_value(v: Value) -> String {
     Cell::from(v).format()
+}
+
+/// A text cell a spreadsheet will not read as a formula, the OWASP way:
+/// text that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// gets a leading `'`, unless it is a number (`-1.5`). Every text cell of
+/// every CSV file goes through here; other text is unchanged.
+pub fn text_cell(s: &str) -> String {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && s.parse::<f64>().is_ok();
+    if risky && !number {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
 }
 
 /// Nanoseconds as milliseconds with exactly six decimals, by integer

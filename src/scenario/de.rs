@@ -15,7 +15,7 @@ use serde::de::{
     VariantAccess, Visitor,
 };
 
-use super::node::{shorten, Entry, Kind, Node, Path, Pos};
+use super::node::{shorten, Entry, Kind, Node, Path, Pos, Tag};
 
 /// A deserialization error, located once it has passed its node.
 #[derive(Debug)]
@@ -226,6 +226,17 @@ impl<'a> De<'a> {
         )
     }
 
+    /// Refuses a scalar whose tag is not one of `allowed`: the field takes
+    /// `what`.
+    fn tagged(&self, allowed: &[Tag], what: &str) -> Result<(), DeError> {
+        match &self.node.kind {
+            Kind::Scalar { tag: Some(t), .. } if !allowed.contains(t) => {
+                self.fail(format!("tagged {}, but this field takes {what}", t.name()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The text of a scalar that is not null.
     fn text(&self) -> Option<&'a str> {
         match &self.node.kind {
@@ -235,6 +246,7 @@ impl<'a> De<'a> {
     }
 
     fn whole(&self, min: i128, max: i128) -> Result<i128, DeError> {
+        self.tagged(&[Tag::Int], "a whole number")?;
         let Some(text) = self.text() else {
             return Err(self.wrong(&"a whole number"));
         };
@@ -256,6 +268,7 @@ impl<'a> De<'a> {
     }
 
     fn float(&self) -> Result<f64, DeError> {
+        self.tagged(&[Tag::Int, Tag::Float], "a number")?;
         let Some(text) = self.text() else {
             return Err(self.wrong(&"a number"));
         };
@@ -306,7 +319,9 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let r = match &self.node.kind {
             _ if self.node.is_null() => visitor.visit_unit(),
-            Kind::Scalar { text, plain: true } => {
+            Kind::Scalar {
+                text, plain: true, ..
+            } => {
                 let t = text.as_str();
                 if matches!(t, "true" | "True" | "TRUE") {
                     visitor.visit_bool(true)
@@ -341,6 +356,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.tagged(&[Tag::Bool], "true or false")?;
         match self.text() {
             Some("true" | "True" | "TRUE") => self.attach(visitor.visit_bool(true)),
             Some("false" | "False" | "FALSE") => self.attach(visitor.visit_bool(false)),
@@ -371,6 +387,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.tagged(&[Tag::Str], "text")?;
         match self.text() {
             Some(t) => self.attach(visitor.visit_str(t)),
             None => Err(self.wrong(&visitor)),
@@ -482,6 +499,9 @@ impl<'de> de::Deserializer<'de> for De<'_> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
+        if matches!(&self.node.kind, Kind::Scalar { .. }) {
+            self.tagged(&[Tag::Str], &format!("one of {}", variants.join(", ")))?;
+        }
         match self.text() {
             Some(text) => self.attach(visitor.visit_enum(Unit {
                 text,

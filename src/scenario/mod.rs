@@ -146,6 +146,17 @@ pub fn load_str(text: &str, origin: &str, overrides: &[String]) -> Result<Scenar
         overrides,
         tree: &tree,
     };
+    if let Some((pos, path, c, in_key)) = tree.find_control() {
+        let place = if in_key { "a key holds" } else { "holds" };
+        return Err(cx.error_at(
+            Some(pos),
+            &path,
+            &format!(
+                "{place} the control character {}; names and values are printable text (a description may also hold line breaks and tabs)",
+                c.escape_default()
+            ),
+        ));
+    }
     let raw = raw::RawScenario::deserialize(de::De::new(&tree, node::Path::default()))
         .map_err(|e| cx.error_at(e.pos, &e.path, &e.message))?;
     validate::validate(raw, &cx)

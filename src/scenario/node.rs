@@ -9,7 +9,7 @@
 //! (nesting depth, alias expansion), so no input can overflow the stack or
 //! blow up memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use yaml_rust2::parser::{Event, Parser};
@@ -19,6 +19,9 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 pub const MAX_DEPTH: usize = 64;
 /// Most nodes one document may hold, aliases expanded.
 pub const MAX_NODES: usize = 1_000_000;
+/// Most bytes of text (scalars and keys) one document may hold, aliases
+/// counted by the size they expand to: four times the largest file.
+pub const MAX_TEXT_BYTES: usize = 16 << 20;
 
 /// Where a node came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,13 +102,38 @@ pub struct Node {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
-    /// Any scalar; `plain` is false for quoted and block scalars.
+    /// Any scalar; `plain` is false for quoted and block scalars and for
+    /// those tagged `!!str`. `tag` is a standard tag the scalar carried.
     Scalar {
         text: String,
         plain: bool,
+        tag: Option<Tag>,
     },
     Seq(Vec<Node>),
     Map(Vec<Entry>),
+}
+
+/// The standard YAML tags a scalar may carry (`!!str`, ...); the value
+/// must match both the tag and the field's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tag {
+    Str,
+    Int,
+    Float,
+    Bool,
+    Null,
+}
+
+impl Tag {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tag::Str => "!!str",
+            Tag::Int => "!!int",
+            Tag::Float => "!!float",
+            Tag::Bool => "!!bool",
+            Tag::Null => "!!null",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -122,13 +150,14 @@ impl Node {
             kind: Kind::Scalar {
                 text: String::new(),
                 plain: true,
+                tag: None,
             },
         }
     }
 
     /// A YAML null: an empty plain scalar, `~` or `null`.
     pub fn is_null(&self) -> bool {
-        matches!(&self.kind, Kind::Scalar { text, plain: true }
+        matches!(&self.kind, Kind::Scalar { text, plain: true, .. }
             if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
 
@@ -213,18 +242,87 @@ impl Node {
         }
     }
 
-    fn count(&self) -> usize {
-        let mut n = 0;
+    /// How many nodes this one holds, itself included, and their bytes of
+    /// text (scalars and keys).
+    fn size(&self) -> Size {
+        let mut size = Size::default();
         let mut stack = vec![self];
         while let Some(node) = stack.pop() {
-            n += 1;
+            size.nodes += 1;
             match &node.kind {
-                Kind::Scalar { .. } => {}
+                Kind::Scalar { text, .. } => size.bytes += text.len(),
                 Kind::Seq(items) => stack.extend(items.iter()),
-                Kind::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+                Kind::Map(entries) => {
+                    size.bytes += entries.iter().map(|e| e.key.len()).sum::<usize>();
+                    stack.extend(entries.iter().map(|e| &e.value));
+                }
             }
         }
-        n
+        size
+    }
+
+    /// The first character that may not appear where it is: a control
+    /// character anywhere, but a line break or tab in a `description`. With
+    /// its position, the path of the node (or of the mapping whose key
+    /// holds it) and whether it is in a key.
+    pub fn find_control(&self) -> Option<(Pos, Path, char, bool)> {
+        let bad = |text: &str, multiline: bool| {
+            text.chars()
+                .find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\t')))
+        };
+        let mut stack = vec![(self, Path::default())];
+        while let Some((node, path)) = stack.pop() {
+            match &node.kind {
+                Kind::Scalar { text, .. } => {
+                    let multiline =
+                        matches!(path.0.last(), Some(Seg::Key(k)) if k == "description");
+                    if let Some(c) = bad(text, multiline) {
+                        return Some((node.pos, path, c, false));
+                    }
+                }
+                Kind::Seq(items) => {
+                    for (i, item) in items.iter().enumerate().rev() {
+                        stack.push((item, path.child(i)));
+                    }
+                }
+                Kind::Map(entries) => {
+                    for e in entries.iter().rev() {
+                        if let Some(c) = bad(&e.key, false) {
+                            return Some((e.key_pos, path, c, true));
+                        }
+                        stack.push((&e.value, path.child(&e.key)));
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Nodes and bytes of text, to keep a document (aliases expanded) bounded.
+#[derive(Clone, Copy, Debug, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn add(&mut self, other: Size, pos: Pos) -> Result<(), ParseError> {
+        self.nodes += other.nodes;
+        self.bytes += other.bytes;
+        if self.nodes > MAX_NODES {
+            return Err(too_many(pos));
+        }
+        if self.bytes > MAX_TEXT_BYTES {
+            return Err(ParseError {
+                pos: Some(pos),
+                message: format!(
+                    "the document expands to more than {} MiB of text (aliases counted by the size they expand to)",
+                    MAX_TEXT_BYTES >> 20
+                ),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -256,19 +354,23 @@ fn pos_of(m: &Marker) -> Pos {
 
 enum Open {
     Seq(Node, usize),
-    /// A mapping under construction, its pending key, and its anchor.
-    Map(Node, Option<(String, Pos)>, usize),
+    /// A mapping under construction, its pending key, its anchor and the
+    /// keys it has (for duplicates, in constant time each).
+    Map(Node, Option<(String, Pos)>, usize, HashSet<String>),
 }
 
 /// Parses one YAML document. `Ok(None)` means the text holds no document
 /// (empty, or only comments).
 pub fn parse(text: &str) -> Result<Option<Node>, ParseError> {
+    if let Some(e) = forbidden_char(text) {
+        return Err(e);
+    }
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Open> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors: HashMap<usize, (Node, Size)> = HashMap::new();
     let mut root: Option<Node> = None;
     let mut documents = 0usize;
-    let mut nodes = 0usize;
+    let mut size = Size::default();
     loop {
         let (event, mark) = parser.next_token().map_err(|e| ParseError {
             pos: Some(pos_of(e.marker())),
@@ -290,37 +392,36 @@ pub fn parse(text: &str) -> Result<Option<Node>, ParseError> {
                 None
             }
             Event::Alias(id) => {
-                let node = anchors.get(&id).cloned().ok_or_else(|| ParseError {
+                let (node, node_size) = anchors.get(&id).ok_or_else(|| ParseError {
                     pos: Some(pos),
                     message: "alias to an unknown anchor".to_string(),
                 })?;
-                nodes += node.count();
-                if nodes > MAX_NODES {
-                    return Err(too_many(pos));
-                }
-                let mut node = node;
+                // Counted before it is copied: an alias costs what it expands to.
+                size.add(*node_size, pos)?;
+                let mut node = node.clone();
                 node.pos = pos;
                 Some((node, 0))
             }
-            Event::Scalar(text, style, anchor, _tag) => {
-                nodes += 1;
-                if nodes > MAX_NODES {
-                    return Err(too_many(pos));
-                }
-                let plain = style == TScalarStyle::Plain;
+            Event::Scalar(text, style, anchor, tag) => {
+                size.add(
+                    Size {
+                        nodes: 1,
+                        bytes: text.len(),
+                    },
+                    pos,
+                )?;
+                let tag = scalar_tag(tag.as_ref(), &text, style, pos)?;
+                let plain = style == TScalarStyle::Plain && tag != Some(Tag::Str);
                 Some((
                     Node {
                         pos,
-                        kind: Kind::Scalar { text, plain },
+                        kind: Kind::Scalar { text, plain, tag },
                     },
                     anchor,
                 ))
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                nodes += 1;
-                if nodes > MAX_NODES {
-                    return Err(too_many(pos));
-                }
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                size.add(Size { nodes: 1, bytes: 0 }, pos)?;
                 if stack.len() >= MAX_DEPTH {
                     return Err(ParseError {
                         pos: Some(pos),
@@ -329,7 +430,9 @@ pub fn parse(text: &str) -> Result<Option<Node>, ParseError> {
                         ),
                     });
                 }
-                let open = if matches!(event, Event::SequenceStart(..)) {
+                let seq = matches!(event, Event::SequenceStart(..));
+                collection_tag(tag.as_ref(), seq, pos)?;
+                let open = if seq {
                     Open::Seq(
                         Node {
                             pos,
@@ -345,13 +448,14 @@ pub fn parse(text: &str) -> Result<Option<Node>, ParseError> {
                         },
                         None,
                         anchor,
+                        HashSet::new(),
                     )
                 };
                 stack.push(open);
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Open::Seq(node, anchor)) | Some(Open::Map(node, _, anchor)) => {
+                Some(Open::Seq(node, anchor)) | Some(Open::Map(node, _, anchor, _)) => {
                     Some((node, anchor))
                 }
                 None => None,
@@ -361,7 +465,8 @@ pub fn parse(text: &str) -> Result<Option<Node>, ParseError> {
             continue;
         };
         if anchor != 0 {
-            anchors.insert(anchor, node.clone());
+            let node_size = node.size();
+            anchors.insert(anchor, (node.clone(), node_size));
         }
         match stack.last_mut() {
             None => {
@@ -374,7 +479,7 @@ pub fn parse(text: &str) -> Result<Option<Node>, ParseError> {
                     items.push(node);
                 }
             }
-            Some(Open::Map(map, pending, _)) => match pending.take() {
+            Some(Open::Map(map, pending, _, keys)) => match pending.take() {
                 None => {
                     let key = match &node.kind {
                         Kind::Scalar { text, .. } => text.clone(),
@@ -393,15 +498,15 @@ pub fn parse(text: &str) -> Result<Option<Node>, ParseError> {
                             // first key; the first key is where it starts.
                             map.pos = node.pos;
                         }
-                        if entries.iter().any(|e| e.key == key) {
-                            return Err(ParseError {
-                                pos: Some(node.pos),
-                                message: format!(
-                                    "duplicate key '{}'; each key may appear once in a mapping",
-                                    shorten(&key)
-                                ),
-                            });
-                        }
+                    }
+                    if !keys.insert(key.clone()) {
+                        return Err(ParseError {
+                            pos: Some(node.pos),
+                            message: format!(
+                                "duplicate key '{}'; each key may appear once in a mapping",
+                                shorten(&key)
+                            ),
+                        });
                     }
                     *pending = Some((key, node.pos));
                 }
@@ -424,6 +529,144 @@ pub fn parse(text: &str) -> Result<Option<Node>, ParseError> {
         }
     }
     Ok(root)
+}
+
+/// The first character YAML does not allow in a document (outside the
+/// printable set: a NUL byte, other control characters but tab and line
+/// breaks, U+FFFE, U+FFFF), as an error at its line and column. The YAML
+/// reader would otherwise stop at a NUL as if the document ended there.
+fn forbidden_char(text: &str) -> Option<ParseError> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+            || (' '..='\u{7e}').contains(&c)
+            || ('\u{a0}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    let (at, c) = text.char_indices().find(|&(_, c)| !allowed(c))?;
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let what = if c == '\0' {
+        "a NUL byte".to_string()
+    } else {
+        format!("the character U+{:04X}", c as u32)
+    };
+    Some(ParseError {
+        pos: Some(Pos::File { line, col }),
+        message: format!(
+            "{what}, which YAML does not allow in a document; only printable characters, tabs and line breaks"
+        ),
+    })
+}
+
+const STANDARD: &str = "tag:yaml.org,2002:";
+const TAGS_ALLOWED: &str =
+    "only the standard !!str, !!int, !!float, !!bool, !!null, !!seq and !!map, matching the value";
+
+fn tag_text(tag: &yaml_rust2::parser::Tag) -> String {
+    if tag.handle == STANDARD {
+        format!("!!{}", tag.suffix)
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
+}
+
+fn unsupported_tag(tag: &yaml_rust2::parser::Tag, pos: Pos) -> ParseError {
+    ParseError {
+        pos: Some(pos),
+        message: format!(
+            "the YAML tag '{}' is not supported; tags allowed are {TAGS_ALLOWED}",
+            shorten(&tag_text(tag))
+        ),
+    }
+}
+
+/// The standard tag of a scalar, checked against its text.
+fn scalar_tag(
+    tag: Option<&yaml_rust2::parser::Tag>,
+    text: &str,
+    style: TScalarStyle,
+    pos: Pos,
+) -> Result<Option<Tag>, ParseError> {
+    let Some(t) = tag else {
+        return Ok(None);
+    };
+    if t.handle != STANDARD {
+        return Err(unsupported_tag(t, pos));
+    }
+    let tag = match t.suffix.as_str() {
+        "str" => Tag::Str,
+        "int" => Tag::Int,
+        "float" => Tag::Float,
+        "bool" => Tag::Bool,
+        "null" => Tag::Null,
+        "seq" | "map" => {
+            return Err(ParseError {
+                pos: Some(pos),
+                message: format!(
+                    "tagged {}, but the value is a single value ('{}')",
+                    tag_text(t),
+                    shorten(text)
+                ),
+            })
+        }
+        _ => return Err(unsupported_tag(t, pos)),
+    };
+    let t_ = text.trim();
+    let digits = t_.strip_prefix(['+', '-']).unwrap_or(t_);
+    let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let fits = match tag {
+        Tag::Str => true,
+        Tag::Int => whole,
+        Tag::Float => whole || super::de::parse_float(text).is_ok(),
+        Tag::Bool => matches!(t_, "true" | "True" | "TRUE" | "false" | "False" | "FALSE"),
+        Tag::Null => {
+            style == TScalarStyle::Plain && matches!(t_, "" | "~" | "null" | "Null" | "NULL")
+        }
+    };
+    if !fits {
+        let kind = match tag {
+            Tag::Int => "a whole number",
+            Tag::Float => "a number",
+            Tag::Bool => "true or false",
+            _ => "null",
+        };
+        return Err(ParseError {
+            pos: Some(pos),
+            message: format!(
+                "tagged {}, but '{}' is not {kind}",
+                tag.name(),
+                shorten(text)
+            ),
+        });
+    }
+    Ok(Some(tag))
+}
+
+/// A list or mapping may carry only its own standard tag.
+fn collection_tag(
+    tag: Option<&yaml_rust2::parser::Tag>,
+    seq: bool,
+    pos: Pos,
+) -> Result<(), ParseError> {
+    let Some(t) = tag else {
+        return Ok(());
+    };
+    if t.handle != STANDARD {
+        return Err(unsupported_tag(t, pos));
+    }
+    match (t.suffix.as_str(), seq) {
+        ("seq", true) | ("map", false) => Ok(()),
+        ("str" | "int" | "float" | "bool" | "null" | "seq" | "map", _) => Err(ParseError {
+            pos: Some(pos),
+            message: format!(
+                "tagged {}, but the value is {}",
+                tag_text(t),
+                if seq { "a list" } else { "a mapping" }
+            ),
+        }),
+        _ => Err(unsupported_tag(t, pos)),
+    }
 }
 
 fn before(a: Pos, b: Pos) -> bool {

@@ -12,10 +12,42 @@
 use super::node::{self, shorten, Entry, Kind, Node, Pos};
 use crate::{Error, Result};
 
+/// The longest `--set` path, in bytes, and its most parts; real paths have
+/// a handful.
+pub const MAX_PATH_BYTES: usize = 256;
+pub const MAX_PATH_PARTS: usize = node::MAX_DEPTH;
+/// The longest `--set` argument shown in a message; longer ones are cut.
+const SHOWN_BYTES: usize = 120;
+
+/// A `--set` argument as messages show it: control characters escaped,
+/// cut after `SHOWN_BYTES` bytes.
+pub fn shown_arg(arg: &str) -> String {
+    let escaped: String = arg
+        .chars()
+        .flat_map(|c| {
+            let s: String = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                c.to_string()
+            };
+            s.chars().collect::<Vec<_>>()
+        })
+        .collect();
+    if escaped.len() <= SHOWN_BYTES {
+        return escaped;
+    }
+    let mut cut = SHOWN_BYTES;
+    while !escaped.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}... ({} bytes)", &escaped[..cut], arg.len())
+}
+
 /// Applies every `--set` argument to `tree`, in order.
 pub fn apply(tree: &mut Node, overrides: &[String], origin: &str) -> Result<()> {
     for (i, arg) in overrides.iter().enumerate() {
-        apply_one(tree, i, arg).map_err(|m| Error::new(format!("{origin}: --set {arg}: {m}")))?;
+        apply_one(tree, i, arg)
+            .map_err(|m| Error::new(format!("{origin}: --set {}: {m}", shown_arg(arg))))?;
     }
     Ok(())
 }
@@ -27,7 +59,19 @@ fn apply_one(tree: &mut Node, index: usize, arg: &str) -> std::result::Result<()
                 .to_string(),
         );
     };
+    if path.len() > MAX_PATH_BYTES {
+        return Err(format!(
+            "the path is {} bytes long; at most {MAX_PATH_BYTES}",
+            path.len()
+        ));
+    }
     let segs: Vec<&str> = path.trim().split('.').collect();
+    if segs.len() > MAX_PATH_PARTS {
+        return Err(format!(
+            "the path has {} parts; at most {MAX_PATH_PARTS}",
+            segs.len()
+        ));
+    }
     if segs.iter().any(|s| s.is_empty()) {
         return Err(format!(
             "'{}' is not a path; write dotted names and list indices, such as regions.eu-west-1.clock.offset",
@@ -66,6 +110,7 @@ fn apply_one(tree: &mut Node, index: usize, arg: &str) -> std::result::Result<()
                             Kind::Scalar {
                                 text: String::new(),
                                 plain: true,
+                                tag: None,
                             }
                         } else {
                             Kind::Map(Vec::new())

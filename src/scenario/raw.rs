@@ -314,7 +314,61 @@ pub struct RawFailover {
 pub struct RawTable {
     pub name: String,
     pub kind: RawTableKind,
-    pub keys: u64,
+    pub keys: KeyCount,
+}
+
+/// The most keys of one table, and of all tables together (key indices
+/// are 32 bits, one value kept apart).
+pub const MAX_KEYS: u64 = u32::MAX as u64 - 1;
+
+/// A table's `keys`: a whole number from 1 to `MAX_KEYS`, with that range
+/// in the message for any other number (negative or too large for 64 bits
+/// included).
+#[derive(Clone, Copy, Debug)]
+pub struct KeyCount(pub u64);
+
+impl<'de> Deserialize<'de> for KeyCount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        fn out_of_range<E: de::Error>(shown: &str) -> E {
+            E::custom(format!(
+                "{shown} is out of range; a table has 1 to {MAX_KEYS} keys"
+            ))
+        }
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyCount;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "a whole number of keys from 1 to {MAX_KEYS}")
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyCount, E> {
+                if (1..=MAX_KEYS).contains(&v) {
+                    Ok(KeyCount(v))
+                } else {
+                    Err(out_of_range(&v.to_string()))
+                }
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyCount, E> {
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(out_of_range(&v.to_string())),
+                }
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<KeyCount, E> {
+                if v.fract() == 0.0 {
+                    Err(out_of_range(&format!("{v:e}")))
+                } else {
+                    Err(E::custom(format!(
+                        "{v} is not a whole number; a table has 1 to {MAX_KEYS} keys"
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]

@@ -55,7 +55,9 @@ impl Ctx<'_> {
             Some(Pos::Set(i)) => format!(
                 "{}: --set {}: ",
                 self.origin,
-                self.overrides.get(i).map(String::as_str).unwrap_or("?")
+                self.overrides
+                    .get(i)
+                    .map_or("?".to_string(), |a| super::overrides::shown_arg(a))
             ),
             None => format!("{}: ", self.origin),
         };
@@ -64,6 +66,22 @@ impl Ctx<'_> {
         }
         out.push_str(message);
         Error::new(out)
+    }
+
+    /// Of two list items clashing (`later` and `earlier`, paths ending in
+    /// `[index].field`), the indices of the one to blame and the other: the
+    /// later one, unless only the earlier one was put there by `--set`.
+    fn culprit(&self, later: Path, earlier: Path) -> (usize, usize) {
+        let index = |p: &Path| match p.0.get(p.0.len().wrapping_sub(2)) {
+            Some(super::node::Seg::Index(i)) => *i,
+            _ => 0,
+        };
+        let set = |p: &Path| matches!(self.tree.pos_at(p), Pos::Set(_));
+        if set(&earlier) && !set(&later) {
+            (index(&earlier), index(&later))
+        } else {
+            (index(&later), index(&earlier))
+        }
     }
 
     /// An error about the node at `path` (or its closest existing ancestor).
@@ -189,10 +207,11 @@ fn regions(raw: &RawScenario, cx: &Ctx) -> Result<Vec<Region>> {
             return Err(cx.err(path!["regions", i, "name"], "empty; a region needs a name"));
         }
         if let Some(j) = raw.regions[..i].iter().position(|o| o.name == r.name) {
+            let (at, also) = cx.culprit(path!["regions", i, "name"], path!["regions", j, "name"]);
             return Err(cx.err(
-                path!["regions", i, "name"],
+                path!["regions", at, "name"],
                 format!(
-                    "duplicate region name '{}' (also regions[{j}]); region names must be unique",
+                    "duplicate region name '{}' (also regions[{also}]); region names must be unique",
                     r.name
                 ),
             ));
@@ -375,26 +394,17 @@ fn tables(raw: &RawScenario, cx: &Ctx) -> Result<Vec<Table>> {
             return Err(cx.err(path!["tables", i, "name"], "empty; a table needs a name"));
         }
         if let Some(&j) = seen_tables.get(t.name.as_str()) {
+            let (at, also) = cx.culprit(path!["tables", i, "name"], path!["tables", j, "name"]);
             return Err(cx.err(
-                path!["tables", i, "name"],
+                path!["tables", at, "name"],
                 format!(
-                    "duplicate table name '{}' (also tables[{j}]); table names must be unique",
+                    "duplicate table name '{}' (also tables[{also}]); table names must be unique",
                     t.name
                 ),
             ));
         }
-        if t.keys == 0 {
-            return Err(cx.err(
-                path!["tables", i, "keys"],
-                "0; a table needs at least 1 key",
-            ));
-        }
-        let keys = u32::try_from(t.keys).map_err(|_| {
-            cx.err(
-                path!["tables", i, "keys"],
-                format!("{} is too many; at most {}", t.keys, u32::MAX),
-            )
-        })?;
+        // `KeyCount` holds 1 to MAX_KEYS, which fits.
+        let keys = t.keys.0 as u32;
         seen_tables.insert(&t.name, i);
         tables.push(Table {
             name: t.name.clone(),

@@ -183,7 +183,7 @@ fn set_with_a_bad_path_or_value() {
         "set-type",
         &["run", "small.yaml", "--set", "tables.0.keys=many"],
         &nothing,
-        "small.yaml: --set tables.0.keys=many: tables[0].keys: expected a whole number, found 'many'",
+        "small.yaml: --set tables.0.keys=many: tables[0].keys: expected a whole number of keys from 1 to 4294967294, found 'many'",
     );
     assert_exact(
         "set-value",

@@ -13,6 +13,7 @@ mod gate;
 mod gen;
 mod golden;
 mod handworked;
+mod hostile;
 mod modes;
 mod presets;
 mod properties;
