@@ -444,6 +444,7 @@ fn formula_names_are_neutralised_in_every_csv() {
             "c",
             "--modes",
             "active_active,strong",
+            "--skip-unrunnable",
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
