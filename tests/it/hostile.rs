@@ -418,7 +418,9 @@ fn formula_names_are_neutralised_in_every_csv() {
         .replace("name: us-east-1", "name: \"=1+1\"")
         .replace("name: eu-west-1", "name: \"@SUM(A1:A9)\"")
         .replace("name: items", "name: \"+cmd|' /C calc'!A0\"")
-        .replace("table: items", "table: \"+cmd|' /C calc'!A0\"");
+        .replace("table: items", "table: \"+cmd|' /C calc'!A0\"")
+        // A fault, so that faults.csv has a row naming a region.
+        + "faults:\n  - outage: { region: \"=1+1\", at: 1s, for: 200ms }\n";
     fs::write(dir.join("s.yaml"), text).unwrap();
     let o = replisim(
         &dir,
@@ -455,7 +457,9 @@ fn formula_names_are_neutralised_in_every_csv() {
         }
     }
     files.push(dir.join("c/compare.csv"));
-    assert_eq!(files.len(), 7);
+    // summary, regions, links, timeseries, faults, writes and deliveries
+    // (--trace) of the run, and compare.csv.
+    assert_eq!(files.len(), 8, "{files:?}");
     for file in &files {
         let text = fs::read_to_string(file).unwrap();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -473,6 +477,8 @@ fn formula_names_are_neutralised_in_every_csv() {
     let regions = fs::read_to_string(dir.join("r/regions.csv")).unwrap();
     assert!(regions.contains("\n'=1+1,"), "{regions}");
     assert!(regions.contains("\n'@SUM(A1:A9),"), "{regions}");
+    let faults = fs::read_to_string(dir.join("r/faults.csv")).unwrap();
+    assert!(faults.contains(",'=1+1,"), "{faults}");
     let writes = fs::read_to_string(dir.join("r/writes.csv")).unwrap();
     assert!(writes.contains(",'+cmd|' /C calc'!A0,"), "{writes}");
     let summary = fs::read_to_string(dir.join("r/summary.csv")).unwrap();
