@@ -9,7 +9,7 @@
 //! figures from here; baselines compare these figures. The column order is
 //! the contract of MODEL.md section 6: the contract columns first.
 
-use super::result::{LinkRow, RegionRow, Summary};
+use super::result::{FaultRow, LinkRow, RegionRow, Summary};
 
 /// A figure's value before formatting; the variant is the kind of number.
 #[derive(Clone, Debug, PartialEq)]
@@ -510,6 +510,145 @@ pub const LINKS: &[Figure<LinkRow>] = &[
     ),
 ];
 
+/// A figure of a row where some figures may not apply: `faults.csv`, whose
+/// window figures an instant fault lacks and whose times after the end a
+/// fault that never ends lacks (`None`: an empty cell).
+pub struct OptionalFigure<T> {
+    /// The CSV column and the name `expect:` accepts.
+    pub name: &'static str,
+    pub label: &'static str,
+    pub get: fn(&T) -> Option<Value>,
+    pub better: Better,
+    /// Only for a fault with a window (not a clock step or switchover).
+    pub windowed: bool,
+}
+
+const fn opt<T>(
+    name: &'static str,
+    label: &'static str,
+    get: fn(&T) -> Option<Value>,
+    better: Better,
+    windowed: bool,
+) -> OptionalFigure<T> {
+    OptionalFigure {
+        name,
+        label,
+        get,
+        better,
+        windowed,
+    }
+}
+
+/// `faults.csv`: one row per scheduled fault, named in `expect:` as
+/// `faults.<n>.<column>` (n from 1, in the scenario's order).
+pub const FAULTS: &[OptionalFigure<FaultRow>] = &[
+    opt(
+        "fault",
+        "fault",
+        |f| Some(Value::Count(f.fault)),
+        Neither,
+        false,
+    ),
+    opt(
+        "kind",
+        "kind",
+        |f| Some(Value::Text(f.kind.clone())),
+        Neither,
+        false,
+    ),
+    opt(
+        "target",
+        "target",
+        |f| Some(Value::Text(f.target.clone())),
+        Neither,
+        false,
+    ),
+    opt(
+        "start_s",
+        "start",
+        |f| Some(Value::Secs(f.start_s)),
+        Neither,
+        false,
+    ),
+    opt("end_s", "end", |f| f.end_s.map(Value::Secs), Neither, false),
+    opt(
+        "writes",
+        "writes issued during it",
+        |f| f.writes.map(Value::Count),
+        Neither,
+        true,
+    ),
+    opt(
+        "lost_writes",
+        "lost writes issued during it",
+        |f| f.lost_writes.map(Value::Count),
+        Lower,
+        true,
+    ),
+    opt(
+        "stale_reads",
+        "stale reads issued during it",
+        |f| f.stale_reads.map(Value::Count),
+        Lower,
+        true,
+    ),
+    opt(
+        "max_backlog",
+        "max backlog",
+        |f| f.max_backlog.map(Value::Count),
+        Lower,
+        false,
+    ),
+    opt(
+        "catch_up_ms",
+        "catch-up",
+        |f| f.catch_up_ms.map(Value::Ms),
+        Lower,
+        false,
+    ),
+    opt(
+        "drain_ms",
+        "drain",
+        |f| f.drain_ms.map(Value::Ms),
+        Lower,
+        false,
+    ),
+    // Beyond the contract.
+    opt(
+        "catch_up_censored",
+        "catch-up cut short by the run's end",
+        |f| Some(Value::Bool(f.catch_up_censored)),
+        Lower,
+        false,
+    ),
+    opt(
+        "drain_censored",
+        "drain cut short by the run's end",
+        |f| Some(Value::Bool(f.drain_censored)),
+        Lower,
+        false,
+    ),
+];
+
+/// Which fault figure a `*_censored` column flags: the figure is then only
+/// a lower bound (the run ended first).
+pub fn fault_lower_bound(row: &FaultRow, name: &str) -> bool {
+    match name {
+        "catch_up_ms" => row.catch_up_censored,
+        "drain_ms" => row.drain_censored,
+        _ => false,
+    }
+}
+
+/// The names in `FAULTS` that hold numbers: what `expect:` may name.
+pub fn fault_numeric_names() -> Vec<&'static str> {
+    FAULTS
+        .iter()
+        .filter(|f| !matches!(f.name, "fault" | "kind" | "target"))
+        .map(|f| f.name)
+        .collect()
+}
+
 /// A figure row of the compare table (`replisim compare`, its terminal
 /// table and its HTML report): a `SUMMARY` figure by name, shown with its
 /// label, value and cost shading from that table.
@@ -603,6 +742,34 @@ mod tests {
         unique(SUMMARY);
         unique(REGIONS);
         unique(LINKS);
+        let mut names: Vec<&str> = FAULTS.iter().map(|f| f.name).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n);
+    }
+
+    #[test]
+    fn fault_names_that_hold_numbers() {
+        // A full row: every figure present, so the kind of each is seen.
+        let row = FaultRow {
+            end_s: Some(2.0),
+            writes: Some(1),
+            lost_writes: Some(1),
+            stale_reads: Some(1),
+            max_backlog: Some(1),
+            catch_up_ms: Some(1.0),
+            drain_ms: Some(1.0),
+            ..FaultRow::default()
+        };
+        let numeric: Vec<&str> = FAULTS
+            .iter()
+            .filter(|f| (f.get)(&row).and_then(|v| v.number()).is_some())
+            .map(|f| f.name)
+            .collect();
+        // Every number but the fault's own number.
+        assert_eq!(numeric[0], "fault");
+        assert_eq!(numeric[1..], fault_numeric_names());
     }
 
     #[test]

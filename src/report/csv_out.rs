@@ -2,10 +2,10 @@
 //!
 //! Every file starts with the contract columns, in the contract's order,
 //! then the extra fields of the result structs. Each file's columns are
-//! declared once, as a table of (name, getter): `summary.csv`, `regions.csv`
-//! and `links.csv` take theirs from `metrics::figures`, the table `expect:`
-//! and `compare` read too, so the header, the rows and the nameable figures
-//! can never disagree.
+//! declared once, as a table of (name, getter): `summary.csv`,
+//! `regions.csv`, `links.csv` and `faults.csv` take theirs from
+//! `metrics::figures`, the table `expect:` and `compare` read too, so the
+//! header, the rows and the nameable figures can never disagree.
 //!
 //! Number formats are fixed so that a run's files are byte-identical for the
 //! same scenario and seed: times in milliseconds with three decimals,
@@ -42,15 +42,6 @@ enum Cell {
     Bool(bool),
     /// Integer nanoseconds, written as milliseconds with six decimals.
     TraceNs(i128),
-    /// No value: the figure does not apply.
-    Empty,
-}
-
-impl Cell {
-    /// `Empty` for `None`, else the value in the cell `make` builds.
-    fn or_empty<T>(v: Option<T>, make: fn(T) -> Cell) -> Cell {
-        v.map_or(Cell::Empty, make)
-    }
 }
 
 impl Cell {
@@ -63,7 +54,6 @@ impl Cell {
             Cell::Rate(v) => format!("{v:.6}"),
             Cell::Bool(b) => b.to_string(),
             Cell::TraceNs(ns) => ns_to_ms_exact(*ns),
-            Cell::Empty => String::new(),
         }
     }
 }
@@ -140,34 +130,6 @@ const TIMESERIES: &[Column<BucketRow>] = &[
     }),
 ];
 
-/// `faults.csv`: one row per scheduled fault. An empty cell is a figure
-/// that does not apply (window figures of an instant fault, times of a
-/// fault that never ends, backlog and drain of one that touches no
-/// stream); a time the run ended before is its lower bound, flagged in the
-/// `*_censored` column.
-const FAULTS: &[Column<FaultRow>] = &[
-    col("fault", |f| Cell::Count(f.fault)),
-    col("kind", |f| Cell::Text(f.kind.clone())),
-    col("target", |f| Cell::Text(f.target.clone())),
-    col("start_s", |f| Cell::Secs(f.start_s)),
-    col("end_s", |f| Cell::or_empty(f.end_s, Cell::Secs)),
-    col("writes", |f| Cell::or_empty(f.writes, Cell::Count)),
-    col("lost_writes", |f| {
-        Cell::or_empty(f.lost_writes, Cell::Count)
-    }),
-    col("stale_reads", |f| {
-        Cell::or_empty(f.stale_reads, Cell::Count)
-    }),
-    col("max_backlog", |f| {
-        Cell::or_empty(f.max_backlog, Cell::Count)
-    }),
-    col("catch_up_ms", |f| Cell::or_empty(f.catch_up_ms, Cell::Ms)),
-    col("drain_ms", |f| Cell::or_empty(f.drain_ms, Cell::Ms)),
-    // Beyond the contract.
-    col("catch_up_censored", |f| Cell::Bool(f.catch_up_censored)),
-    col("drain_censored", |f| Cell::Bool(f.drain_censored)),
-];
-
 /// `writes.csv` (`--trace`): one row per write.
 const WRITES: &[Column<WriteTrace>] = &[
     col("write_id", |w| Cell::Count(w.write_id)),
@@ -196,6 +158,18 @@ const DELIVERIES: &[Column<DeliveryTrace>] = &[
 fn table<T>(columns: &[Column<T>], rows: &[T]) -> Result<Vec<u8>> {
     records(columns.iter().map(|c| c.name), rows, |row, record| {
         record.extend(columns.iter().map(|c| (c.get)(row).format()))
+    })
+}
+
+/// Write the columns of a table of figures that may not apply and one
+/// record per row: a figure that does not apply is an empty cell.
+fn optional_table<T>(table: &[figures::OptionalFigure<T>], rows: &[T]) -> Result<Vec<u8>> {
+    records(table.iter().map(|f| f.name), rows, |row, record| {
+        record.extend(
+            table
+                .iter()
+                .map(|f| (f.get)(row).map(format_value).unwrap_or_default()),
+        )
     })
 }
 
@@ -239,7 +213,11 @@ pub fn header(file_name: &str) -> Option<String> {
         "links.csv" => figure_names(figures::LINKS),
         "regions.csv" => figure_names(figures::REGIONS),
         "timeseries.csv" => names(TIMESERIES),
-        "faults.csv" => names(FAULTS),
+        "faults.csv" => figures::FAULTS
+            .iter()
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+            .join(","),
         "writes.csv" => names(WRITES),
         "deliveries.csv" => names(DELIVERIES),
         _ => return None,
@@ -268,7 +246,7 @@ pub fn timeseries_csv(buckets: &[BucketRow]) -> Result<Vec<u8>> {
 
 /// `faults.csv`.
 pub fn faults_csv(faults: &[FaultRow]) -> Result<Vec<u8>> {
-    table(FAULTS, faults)
+    optional_table(figures::FAULTS, faults)
 }
 
 /// `writes.csv`.

@@ -84,7 +84,8 @@ impl Outcome {
         self.status == Status::Failed
     }
 
-    /// The actual value for people (see `readable`), or what was missing.
+    /// The actual value for people (see `readable`), or what was missing
+    /// (or, for a lower bound, what it is at least).
     pub fn actual_text(&self) -> String {
         match (&self.actual, &self.missing) {
             (Some(v), _) => readable(v, Some(self.bound)),
@@ -125,6 +126,18 @@ fn check_one(e: &Expectation, mode: &str, result: &RunResult, shared: bool) -> O
             out.status = if holds { Status::Held } else { Status::Failed };
             out.actual = Some(v);
         }
+        Read::AtLeast(v) => {
+            // A time the run ended before: only a lower bound. A condition
+            // is known to hold only if it holds for every value above it.
+            let holds = v.number().is_some_and(|x| {
+                matches!(e.op, CompareOp::Gt | CompareOp::Ge) && e.op.holds(x, e.value)
+            });
+            out.status = if holds { Status::Held } else { Status::Failed };
+            out.missing = Some(format!(
+                "≥ {} (the run ended first)",
+                readable(&v, Some(e.value))
+            ));
+        }
         Read::NotInMode(why) => out.status = Status::Skipped(why),
         Read::Missing(why) if shared => out.status = Status::Skipped(why),
         Read::Missing(why) => out.missing = Some(why),
@@ -134,6 +147,8 @@ fn check_one(e: &Expectation, mode: &str, result: &RunResult, shared: bool) -> O
 
 enum Read {
     Value(Value),
+    /// A lower bound of the figure: the run ended before it was measured.
+    AtLeast(Value),
     NotInMode(String),
     Missing(String),
 }
@@ -160,6 +175,22 @@ fn read(target: &Target, mode: &str, result: &RunResult) -> Read {
                 None => Read::Missing(format!(
                     "no stream {from}>{to} in this run (it carried no replication traffic)"
                 )),
+            }
+        }
+        Target::Fault { fault, figure } => {
+            let row = result.fault_rows.iter().find(|f| f.fault == *fault);
+            let column = figures::FAULTS.iter().find(|f| f.name == figure);
+            match (row, column) {
+                (Some(row), Some(column)) => match (column.get)(row) {
+                    Some(v) if figures::fault_lower_bound(row, figure) => Read::AtLeast(v),
+                    Some(v) => Read::Value(v),
+                    None => Read::Missing(format!(
+                        "fault {fault} ({}) has no {figure}: it does not apply",
+                        row.label
+                    )),
+                },
+                (None, _) => Read::Missing(format!("no fault {fault} in this run")),
+                (_, None) => Read::Missing(format!("no figure {figure}")),
             }
         }
     }

@@ -11,7 +11,7 @@
 //!   figure). No wall-clock times: the same runs give the same bytes.
 //! - Markdown: per run, a table of the expectations and one of the main
 //!   figures, for `$GITHUB_STEP_SUMMARY` or a merge request comment.
-//! - JSON: every figure of every run (summary, regions, streams) at its
+//! - JSON: every figure of every run (summary, regions, streams, faults) at its
 //!   exact value, and the expectations' outcomes.
 //!
 //! Formatting only: nothing is run or written here.
@@ -38,7 +38,7 @@ fn verdict(c: &Checked) -> &'static str {
 
 /// Text made safe for XML 1.0: the five special characters escaped, and
 /// control characters XML cannot hold dropped.
-fn xml(text: &str) -> String {
+pub(crate) fn xml(text: &str) -> String {
     let kept: String = text
         .chars()
         .filter(|&c| c >= ' ' || c == '\t' || c == '\n' || c == '\r')
@@ -288,6 +288,19 @@ fn row<T>(table: &[Figure<T>], r: &T) -> Json {
     Json::Object(m)
 }
 
+/// One `faults.csv` row as a JSON object: a figure that does not apply is
+/// `null`.
+fn fault_row(r: &crate::metrics::result::FaultRow) -> Json {
+    let mut m = Map::new();
+    for f in figures::FAULTS {
+        m.insert(
+            f.name.to_string(),
+            (f.get)(r).map_or(Json::Null, json_value),
+        );
+    }
+    Json::Object(m)
+}
+
 /// The JSON document of `runs`: one object, for scripts.
 pub fn json(command: &str, exit_code: i32, runs: &[Checked]) -> String {
     let runs: Vec<Json> = runs
@@ -312,13 +325,14 @@ pub fn json(command: &str, exit_code: i32, runs: &[Checked]) -> String {
                     })
                 })
                 .collect();
-            let (summary, regions, links) = match &c.result {
+            let (summary, regions, links, faults) = match &c.result {
                 Some(r) => (
                     row(figures::SUMMARY, &r.summary),
                     Json::Array(r.regions.iter().map(|x| row(figures::REGIONS, x)).collect()),
                     Json::Array(r.links.iter().map(|x| row(figures::LINKS, x)).collect()),
+                    Json::Array(r.fault_rows.iter().map(fault_row).collect()),
                 ),
-                None => (Json::Null, Json::Null, Json::Null),
+                None => (Json::Null, Json::Null, Json::Null, Json::Null),
             };
             json!({
                 "name": c.name(),
@@ -333,6 +347,7 @@ pub fn json(command: &str, exit_code: i32, runs: &[Checked]) -> String {
                 "summary": summary,
                 "regions": regions,
                 "links": links,
+                "faults": faults,
             })
         })
         .collect();

@@ -342,7 +342,8 @@ impl FaultKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expectation {
     /// The figure's name as written: `lost_writes`,
-    /// `regions.eu-west-1.lost_writes`, `links.us-east-1>eu-west-1.lag_p99_ms`.
+    /// `regions.eu-west-1.lost_writes`, `links.us-east-1>eu-west-1.lag_p99_ms`,
+    /// `faults.1.lost_writes`.
     pub metric: String,
     /// Where the figure is read.
     pub target: Target,
@@ -366,6 +367,8 @@ pub enum Target {
         to: String,
         figure: String,
     },
+    /// A `faults.csv` column of one scheduled fault, numbered from 1.
+    Fault { fault: u64, figure: String },
 }
 
 impl Target {
@@ -374,7 +377,8 @@ impl Target {
         match self {
             Target::Summary { figure }
             | Target::Region { figure, .. }
-            | Target::Link { figure, .. } => figure,
+            | Target::Link { figure, .. }
+            | Target::Fault { figure, .. } => figure,
         }
     }
 }

@@ -142,7 +142,7 @@ pub fn validate(raw: RawScenario, cx: &Ctx) -> Result<Scenario> {
     let script = script(&raw, cx, &names, &tables, witness, duration)?;
     let faults = faults(&raw, cx, &names, &replication, duration)?;
     let bucket = bucket(&raw, cx, duration)?;
-    let expect = expectations(cx, &raw, &names, replication.mode.name())?;
+    let expect = expectations(cx, &raw, &names, &faults, replication.mode.name())?;
     Ok(Scenario {
         name: raw.name,
         description: raw.description.unwrap_or_default(),
@@ -1112,7 +1112,8 @@ fn check_outages(cx: &Ctx, faults: &[Fault], raw: &RawScenario, n: usize) -> Res
 }
 
 /// The `expect:` section: figures of the summary, of a region
-/// (`regions.<region>.<figure>`) or of a stream (`links.<from>><to>.<figure>`),
+/// (`regions.<region>.<figure>`), of a stream (`links.<from>><to>.<figure>`)
+/// or of a fault (`faults.<n>.<figure>`),
 /// at the top for every run or under a mode's name for that mode's runs.
 /// A figure only some modes produce must be under such a mode, or the
 /// scenario's own mode must produce it.
@@ -1120,6 +1121,7 @@ fn expectations(
     cx: &Ctx,
     raw: &RawScenario,
     names: &Names,
+    faults: &[Fault],
     own_mode: &str,
 ) -> Result<Vec<Expectation>> {
     let mut out = Vec::new();
@@ -1139,12 +1141,12 @@ fn expectations(
                 }
                 for (metric, cond) in entries {
                     let p = path!["expect", key, metric];
-                    out.push(expectation(cx, p, names, metric, cond, Some(key))?);
+                    out.push(expectation(cx, p, names, faults, metric, cond, Some(key))?);
                 }
             }
             _ => {
                 let p = path!["expect", key];
-                let e = expectation(cx, p.clone(), names, key, cond, None)?;
+                let e = expectation(cx, p.clone(), names, faults, key, cond, None)?;
                 if let Target::Summary { figure } = &e.target {
                     let f = figures::find(figures::SUMMARY, figure).expect("checked");
                     if !f.in_mode(own_mode) {
@@ -1172,6 +1174,7 @@ fn expectation(
     cx: &Ctx,
     p: Path,
     names: &Names,
+    faults: &[Fault],
     metric: &str,
     cond: &RawCondition,
     mode: Option<&String>,
@@ -1244,6 +1247,8 @@ fn expectation(
             to,
             figure: figure(cx, &p, figures::LINKS, f, "stream figure", mode)?,
         }
+    } else if let Some(rest) = metric.strip_prefix("faults.") {
+        fault_target(cx, &p, faults, rest)?
     } else {
         Target::Summary {
             figure: figure(cx, &p, figures::SUMMARY, metric, "figure", mode)?,
@@ -1256,6 +1261,67 @@ fn expectation(
         mode: mode.cloned(),
         op,
         value,
+    })
+}
+
+/// `faults.<n>.<figure>` (given without `faults.`): the fault numbered
+/// `n` from 1 in the scenario's list, and one of its `faults.csv` figures.
+fn fault_target(cx: &Ctx, p: &Path, faults: &[Fault], rest: &str) -> Result<Target> {
+    let Some((n, f)) = rest.split_once('.') else {
+        return Err(cx.key_err(
+            p.clone(),
+            "write a fault's figure as faults.<n>.<figure>, n from 1 in the order listed, \
+             such as faults.1.lost_writes",
+        ));
+    };
+    let fault = match n.parse::<u64>() {
+        Ok(k) if k >= 1 && k <= faults.len() as u64 => k,
+        _ if faults.is_empty() => {
+            return Err(cx.key_err(
+                p.clone(),
+                format!("there is no fault '{n}': this scenario has no faults"),
+            ))
+        }
+        _ => {
+            return Err(cx.key_err(
+                p.clone(),
+                format!(
+                    "there is no fault '{}'; the scenario's faults are numbered 1 to {}, in the order listed",
+                    super::node::shorten(n),
+                    faults.len()
+                ),
+            ))
+        }
+    };
+    let allowed = figures::fault_numeric_names();
+    if !allowed.contains(&f) {
+        return Err(cx.key_err(
+            p.clone(),
+            unknown("fault figure", f, &allowed, "figures are"),
+        ));
+    }
+    let row = figures::FAULTS
+        .iter()
+        .find(|x| x.name == f)
+        .expect("checked");
+    let kind = &faults[fault as usize - 1].kind;
+    if row.windowed
+        && matches!(
+            kind,
+            FaultKind::ClockStep { .. } | FaultKind::Switchover { .. }
+        )
+    {
+        return Err(cx.key_err(
+            p.clone(),
+            format!(
+                "fault {fault} ({}) is an instant: it has no window to count {f} in",
+                kind.name()
+            ),
+        ));
+    }
+    Ok(Target::Fault {
+        fault,
+        figure: f.to_string(),
     })
 }
 

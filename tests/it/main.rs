@@ -7,6 +7,7 @@ mod compare;
 mod compare_report;
 mod crn;
 mod errors;
+mod fault_expect;
 mod fault_figures;
 mod fidelity;
 mod gate;
