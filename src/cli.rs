@@ -9,6 +9,7 @@
 //! This is the only place that talks to the terminal, the wall clock and
 //! signals; the layers below take a scenario and return data.
 
+mod baseline;
 mod budget;
 mod gate;
 mod signals;
@@ -67,6 +68,11 @@ enum Command {
     Regions(RegionsArgs),
     /// Measure the simulator's speed on a built-in write-only scenario.
     Bench(BenchArgs),
+    /// Keep the figures of runs as a baseline (`baseline save DIR ...`).
+    Baseline(baseline::BaselineArgs),
+    /// Run a baseline's scenarios again and compare: exactly (one seed) or
+    /// against seed-to-seed noise (several).
+    Check(baseline::CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -225,6 +231,8 @@ where
         Command::List => Ok(list()),
         Command::Regions(args) => regions(&args),
         Command::Bench(args) => bench(&args),
+        Command::Baseline(args) => baseline::baseline(&args),
+        Command::Check(args) => baseline::check(&args),
     };
     let code = match outcome {
         Ok(code) => code,

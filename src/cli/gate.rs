@@ -1,4 +1,4 @@
-//! The CI-gate options `run` and `compare` share: `--junit FILE`,
+//! The CI-gate options `run`, `compare` and `check` share: `--junit FILE`,
 //! `--summary-md FILE` (and `$GITHUB_STEP_SUMMARY`, appended to when that
 //! variable is set) and `--format json`.
 //!
@@ -89,6 +89,34 @@ pub fn finish(args: &GateArgs, command: &str, code: i32, runs: &[Checked]) -> Re
         super::stdout::write_document(&reports::json(command, code, runs));
     }
     Ok(code)
+}
+
+/// After a command whose reports are made elsewhere (`check`): write the
+/// JUnit file, the Markdown summary (made only when wanted) and the JSON
+/// document as the options ask.
+pub fn finish_with(
+    args: &GateArgs,
+    junit: &str,
+    markdown: &dyn Fn() -> String,
+    json: &str,
+) -> Result<()> {
+    if let Some(path) = &args.junit {
+        write_whole(path, junit.as_bytes())?;
+    }
+    let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty());
+    if args.summary_md.is_some() || step_summary.is_some() {
+        let md = markdown();
+        if let Some(path) = &args.summary_md {
+            write_whole(path, md.as_bytes())?;
+        }
+        if let Some(path) = step_summary {
+            append(Path::new(&path), md.as_bytes())?;
+        }
+    }
+    if args.format == Format::Json {
+        super::stdout::write_document(json);
+    }
+    Ok(())
 }
 
 /// Write `bytes` as `path`, whole or not at all: into a sibling temporary

@@ -4,3 +4,4 @@
 pub mod figures;
 pub mod hist;
 pub mod result;
+pub mod stats;

@@ -3,6 +3,7 @@
 //! Reads only `metrics::result` types and the typed scenario; never runs
 //! the simulation itself.
 
+pub mod baseline;
 pub mod charts;
 pub mod compare;
 pub mod compare_html;

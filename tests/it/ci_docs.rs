@@ -1,7 +1,8 @@
 //! `docs/ci.md` as a user would follow it: its scenario written where the
 //! page puts it, every `replisim` command the page shows (in its shell
-//! block, the GitHub Actions steps and the GitLab job) run as written, and
-//! the files they write checked. The workflow and the job must be YAML.
+//! block, the GitHub Actions steps and the GitLab job) run as written, in
+//! order (the baseline is saved before it is checked), and the files they
+//! write checked. The workflow and the job must be YAML.
 
 use std::fs;
 use std::process::Command;
@@ -57,7 +58,7 @@ fn every_command_on_the_ci_page_works_as_shown() {
     fs::create_dir_all(dir.join("results")).unwrap();
 
     let commands = commands();
-    assert!(commands.len() >= 7, "{commands:?}");
+    assert!(commands.len() >= 11, "{commands:?}");
     for line in &commands {
         // Plain words, and at most one `> FILE` redirection.
         let (words, redirect) = match line.split_once(" > ") {
@@ -86,7 +87,11 @@ fn every_command_on_the_ci_page_works_as_shown() {
         }
     }
 
-    for junit in ["results/run.xml", "results/compare.xml"] {
+    for junit in [
+        "results/run.xml",
+        "results/compare.xml",
+        "results/check.xml",
+    ] {
         let root = valid_junit(&fs::read_to_string(dir.join(junit)).unwrap());
         assert_eq!(root.attr("failures"), "0", "{junit}");
         assert_eq!(root.attr("errors"), "0", "{junit}");
@@ -100,6 +105,15 @@ fn every_command_on_the_ci_page_works_as_shown() {
             "{md}: {text}"
         );
     }
+    // The baseline the page saves: statistical, 20 seeds, and the check
+    // of the unchanged scenario passes.
+    let manifest = fs::read_to_string(dir.join("ci/baseline/baseline.json")).unwrap();
+    assert!(manifest.contains("\"tier\": \"statistical\""), "{manifest}");
+    let check = fs::read_to_string(dir.join("results/check.md")).unwrap();
+    assert!(
+        check.starts_with("## replisim check\n\n1 baseline entry, 0 failed.\n"),
+        "{check}"
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.join("results/gate.json")).unwrap()).unwrap();
     assert_eq!(json["exit_code"], 0);

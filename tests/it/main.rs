@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per topic.
 
+mod baseline;
 mod ci_docs;
 mod cli;
 mod common;
