@@ -14,6 +14,7 @@ mod budget;
 mod gate;
 mod signals;
 mod stdout;
+mod sweep;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,9 @@ enum Command {
     /// Run one scenario under several replication modes on the same
     /// client operations and show the results side by side.
     Compare(CompareArgs),
+    /// Run one scenario over a grid of parameter values, modes and seeds,
+    /// with each figure's mean and 95% confidence interval per variant.
+    Sweep(sweep::SweepArgs),
     /// List the regions of a latency preset, or, given two or more
     /// regions, print their round-trip matrix.
     Regions(RegionsArgs),
@@ -227,6 +231,7 @@ where
     let outcome = match cli.command {
         Command::Run(args) => run(&args),
         Command::Compare(args) => compare(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
         Command::Validate(args) => Ok(validate(&args)),
         Command::List => Ok(list()),
         Command::Regions(args) => regions(&args),

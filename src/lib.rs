@@ -13,5 +13,6 @@ pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 
 pub use error::{Error, Result};
