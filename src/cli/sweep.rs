@@ -294,7 +294,7 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<i32> {
         |r| -> Result<Vec<String>> {
             let mut s = scenarios[r / seeds].clone();
             s.seed = plan::replication_seed(base.seed, (r % seeds) as u32);
-            let output = model::run(&s, &options, &mut |_| !cancelled())?;
+            let output = super::run_model(&s, &options, &ProgressBar::hidden())?;
             Ok(csv_out::summary_cells(&output.result.summary))
         },
         |r, outcome| {

@@ -4,7 +4,9 @@
 //!
 //! `sweep.csv` is computed from the cells of `runs.csv` as written (read
 //! back as numbers), never from values held elsewhere, so a sweep rebuilt
-//! from its runs (after sharding or a resume) gives the same bytes.
+//! from its runs (after sharding or a resume) gives the same bytes. Text
+//! cells (the varied values, the paths) go through the CSV files' one
+//! guard against formula cells.
 
 use crate::error::{Error, Result};
 use crate::metrics::figures;
@@ -34,7 +36,7 @@ pub fn figure_names() -> Vec<&'static str> {
 /// then every `summary.csv` column.
 pub fn runs_header(plan: &Plan) -> Vec<String> {
     let mut h = vec!["variant".to_string(), "replication".to_string()];
-    h.extend(plan.dims.iter().map(|d| d.path.clone()));
+    h.extend(plan.dims.iter().map(|d| csv_out::text_cell(&d.path)));
     h.extend(csv_out::summary_columns().into_iter().map(String::from));
     h
 }
@@ -49,7 +51,7 @@ pub fn runs_csv(plan: &Plan, variants: &[Variant], rows: &[RunRow]) -> Result<Ve
             plan.dims
                 .iter()
                 .zip(&v.values)
-                .map(|(d, &i)| d.values[i].clone()),
+                .map(|(d, &i)| csv_out::text_cell(&d.values[i])),
         );
         rec.extend(r.cells.iter().cloned());
         records.push(rec);
@@ -123,7 +125,7 @@ fn number(cell: &str) -> Option<f64> {
 /// The `sweep.csv` header.
 pub fn sweep_header(plan: &Plan) -> Vec<String> {
     let mut h = vec!["variant".to_string()];
-    h.extend(plan.dims.iter().map(|d| d.path.clone()));
+    h.extend(plan.dims.iter().map(|d| csv_out::text_cell(&d.path)));
     h.push("mode".to_string());
     h.push("n".to_string());
     for f in figure_names() {
@@ -159,9 +161,9 @@ pub fn sweep_csv(plan: &Plan, variants: &[Variant], figures: &[VariantFigures]) 
             plan.dims
                 .iter()
                 .zip(&v.values)
-                .map(|(d, &i)| d.values[i].clone()),
+                .map(|(d, &i)| csv_out::text_cell(&d.values[i])),
         );
-        rec.push(f.mode.clone());
+        rec.push(csv_out::text_cell(&f.mode));
         rec.push(f.estimates.first().map_or(0, |e| e.n).to_string());
         for e in &f.estimates {
             rec.push(format_stat(Some(e.mean)));
