@@ -138,6 +138,11 @@ struct RunArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 
+    /// Also keep each run in the baseline folder DIR, as `replisim baseline
+    /// save DIR <scenario>` would (an exact entry, for `replisim check`).
+    #[arg(long, value_name = "DIR")]
+    bless: Option<PathBuf>,
+
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -407,6 +412,10 @@ fn run(args: &RunArgs) -> Result<i32> {
             target,
         });
     }
+    let mut bless = match &args.bless {
+        Some(dir) => Some(baseline::Blessing::prepare(dir)?),
+        None => None,
+    };
 
     let mut code = EXIT_OK;
     let mut gate = Vec::with_capacity(jobs.len());
@@ -416,6 +425,9 @@ fn run(args: &RunArgs) -> Result<i32> {
         }
         match run_one(job, args) {
             Ok(checked) => {
+                if let (Some(b), Some(result)) = (&mut bless, &checked.result) {
+                    b.add(&job.arg, &args.common.sets, &job.scenario, result)?;
+                }
                 if checked.failed() {
                     code = code.max(EXIT_EXPECTATION_FAILED);
                 }
@@ -441,6 +453,13 @@ fn run(args: &RunArgs) -> Result<i32> {
                     ),
                 });
             }
+        }
+    }
+    if let Some(b) = bless {
+        if code == EXIT_ERROR {
+            eprintln!("error: not blessed: a run did not work; the baseline is unchanged");
+        } else {
+            b.finish()?;
         }
     }
     gate::finish(&args.common.gate, "replisim run", code, &gate)

@@ -2,7 +2,8 @@
 //!
 //! `save` keeps the figures of runs in a baseline folder: from result
 //! folders an earlier `run` or `compare` wrote, or by running scenarios
-//! here (under several seeds with `--seeds N`, for a statistical entry).
+//! here (under several seeds with `--seeds N`, for a statistical entry);
+//! `run --bless DIR` does the same for the runs it makes.
 //! Entries already in the folder are kept unless replaced; the folder is
 //! written whole or not at all, like a result folder.
 //!
@@ -479,6 +480,64 @@ fn save(args: &SaveArgs) -> Result<i32> {
         }
     );
     Ok(EXIT_OK)
+}
+
+/// `run --bless DIR`: the baseline folder, read and locked before the runs,
+/// and the runs to add to it.
+pub struct Blessing {
+    dir: PathBuf,
+    baseline: Baseline,
+    target: Target,
+    added: Vec<String>,
+}
+
+impl Blessing {
+    pub fn prepare(dir: &Path) -> Result<Blessing> {
+        let mut baseline = read_baseline(dir)?.unwrap_or(Baseline {
+            made_by: bl::this_program(),
+            entries: Vec::new(),
+        });
+        baseline.made_by = bl::this_program();
+        Ok(Blessing {
+            dir: dir.to_path_buf(),
+            baseline,
+            target: Target::prepare(dir)?,
+            added: Vec::new(),
+        })
+    }
+
+    /// Keep the run of `scenario` (given as `arg`, with `sets`) as an
+    /// exact entry.
+    pub fn add(
+        &mut self,
+        arg: &str,
+        sets: &[String],
+        scenario: &Scenario,
+        result: &RunResult,
+    ) -> Result<()> {
+        let id = folder_name(&scenario.name);
+        let entry = entry_from_runs(&id, Some(arg), sets, scenario, std::slice::from_ref(result))?;
+        self.added.push(describe(&entry));
+        self.baseline.put(entry);
+        Ok(())
+    }
+
+    /// Write the baseline folder with the runs added.
+    pub fn finish(self) -> Result<()> {
+        self.target.write(&self.baseline.files(), &cancelled)?;
+        outln!(
+            "blessed: baseline {} saved {}; {} entr{} in all",
+            self.dir.display(),
+            self.added.join(", "),
+            self.baseline.entries.len(),
+            if self.baseline.entries.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        );
+        Ok(())
+    }
 }
 
 /// What one entry is checked with: the scenario and where it came from.

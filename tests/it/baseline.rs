@@ -548,3 +548,46 @@ fn check_writes_junit_markdown_and_json() {
     assert_eq!(lost["baseline"]["n"], 4);
     assert_eq!(lost["verdict"], "no change");
 }
+
+#[test]
+fn run_bless_keeps_each_run_as_an_exact_entry() {
+    let dir = setup("run-bless", &quick());
+    fs::write(
+        dir.join("other.yaml"),
+        quick().replacen("name: carts", "name: other", 1),
+    )
+    .unwrap();
+    let args = [
+        "run",
+        "carts.yaml",
+        "other.yaml",
+        "-q",
+        "--no-charts",
+        "--out",
+        "out",
+        "--bless",
+        "base",
+    ];
+    let out = ok(&dir, &args, 0);
+    assert!(
+        out.contains("blessed: baseline base saved carts (exact, active_active, seed 1), other (exact, active_active, seed 1); 2 entries in all"),
+        "{out}"
+    );
+    // The entry holds the run's own files, and it checks against itself.
+    for f in ["summary.csv", "regions.csv", "faults.csv"] {
+        assert_eq!(
+            fs::read(dir.join("base/carts").join(f)).unwrap(),
+            fs::read(dir.join("out/carts").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let out = ok(&dir, &["check", "--baseline", "base", "-q"], 0);
+    assert_eq!(out.matches("identical to the baseline").count(), 2, "{out}");
+    // A scenario that does not load blesses nothing.
+    let o = replisim(
+        &dir,
+        &["run", "carts.yaml", "missing.yaml", "-q", "--bless", "none"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(!dir.join("none/baseline.json").exists());
+}
