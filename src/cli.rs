@@ -28,7 +28,7 @@ use crate::model::{self, RunOptions, RunOutput};
 use crate::report::charts::ChartFormat;
 use crate::report::expect::{self, Checked};
 use crate::report::output::{OutputFile, Target};
-use crate::report::{self, folder, terminal};
+use crate::report::{self, folder, format, terminal};
 use crate::scenario::{self, bundled, Scenario};
 use stdout::{out, outln};
 
@@ -934,8 +934,8 @@ fn bench(args: &BenchArgs) -> Result<i32> {
     outln!(
         "bench: {} regions, {} keys, about {} writes, seed {}",
         scenario.regions.len(),
-        terminal::count(u64::from(args.keys)),
-        terminal::count(args.writes),
+        format::count(u64::from(args.keys)),
+        format::count(args.writes),
         scenario.seed
     );
     if cfg!(debug_assertions) {
@@ -953,7 +953,7 @@ fn bench(args: &BenchArgs) -> Result<i32> {
     let result = outcome?.result;
     let per_s = |n: u64| {
         if wall > 0.0 {
-            terminal::count((n as f64 / wall).round() as u64)
+            format::count((n as f64 / wall).round() as u64)
         } else {
             "-".to_string()
         }
@@ -963,12 +963,12 @@ fn bench(args: &BenchArgs) -> Result<i32> {
     outln!("wall time  {wall:.3} s");
     outln!(
         "events     {}  ({}/s)",
-        terminal::count(events),
+        format::count(events),
         per_s(events)
     );
     outln!(
         "writes     {}  ({}/s)",
-        terminal::count(writes),
+        format::count(writes),
         per_s(writes)
     );
     Ok(EXIT_OK)

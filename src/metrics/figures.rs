@@ -16,23 +16,34 @@ use super::result::{FaultRow, LinkRow, RegionRow, Summary};
 pub enum Value {
     Text(String),
     Count(u64),
-    /// A time in milliseconds (percentiles come from histograms).
+    /// An exact time in milliseconds (a maximum, a convergence time).
     Ms(f64),
+    /// A time in milliseconds read from a histogram: a percentile, good to
+    /// about three significant digits (`report::format` says how shown).
+    Quantile(f64),
     /// A time in seconds.
     Secs(f64),
     /// A fraction from 0 to 1.
     Rate(f64),
     Bool(bool),
+    /// An exact time in integer nanoseconds (the trace files).
+    Nanos(i128),
+    /// No value: the figure does not apply.
+    Empty,
 }
 
 impl Value {
     /// The value as a number, for expectations and baselines; `None` for
-    /// text. Booleans read as 1 and 0.
+    /// text and for no value. Booleans read as 1 and 0, nanoseconds as
+    /// milliseconds, a percentile at the digits its histogram resolved (the
+    /// value the CSV shows).
     pub fn number(&self) -> Option<f64> {
         match self {
-            Value::Text(_) => None,
+            Value::Text(_) | Value::Empty => None,
             Value::Count(n) => Some(*n as f64),
             Value::Ms(v) | Value::Secs(v) | Value::Rate(v) => Some(*v),
+            Value::Quantile(v) => Some(super::hist::resolved(*v)),
+            Value::Nanos(ns) => Some(*ns as f64 / 1e6),
             Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
         }
     }
@@ -210,14 +221,14 @@ pub const SUMMARY: &[Figure<Summary>] = &[
     fig(
         "lag_p50_ms",
         "replication lag p50",
-        |s| Value::Ms(s.lag_p50_ms),
+        |s| Value::Quantile(s.lag_p50_ms),
         Lower,
         false,
     ),
     fig(
         "lag_p99_ms",
         "replication lag p99",
-        |s| Value::Ms(s.lag_p99_ms),
+        |s| Value::Quantile(s.lag_p99_ms),
         Lower,
         false,
     ),
@@ -274,14 +285,14 @@ pub const SUMMARY: &[Figure<Summary>] = &[
     fig(
         "staleness_p50_ms",
         "staleness p50",
-        |s| Value::Ms(s.staleness_p50_ms),
+        |s| Value::Quantile(s.staleness_p50_ms),
         Lower,
         false,
     ),
     fig(
         "staleness_p99_ms",
         "staleness p99",
-        |s| Value::Ms(s.staleness_p99_ms),
+        |s| Value::Quantile(s.staleness_p99_ms),
         Lower,
         false,
     ),
@@ -323,14 +334,14 @@ pub const SUMMARY: &[Figure<Summary>] = &[
     fig(
         "write_latency_p50_ms",
         "write latency p50",
-        |s| Value::Ms(s.mode_extras.write_latency_p50_ms),
+        |s| Value::Quantile(s.mode_extras.write_latency_p50_ms),
         Lower,
         false,
     ),
     fig(
         "write_latency_p99_ms",
         "write latency p99",
-        |s| Value::Ms(s.mode_extras.write_latency_p99_ms),
+        |s| Value::Quantile(s.mode_extras.write_latency_p99_ms),
         Lower,
         false,
     ),
@@ -428,14 +439,14 @@ pub const REGIONS: &[Figure<RegionRow>] = &[
     fig(
         "write_latency_p50_ms",
         "write latency p50",
-        |r| Value::Ms(r.write_latency_p50_ms),
+        |r| Value::Quantile(r.write_latency_p50_ms),
         Lower,
         false,
     ),
     fig(
         "write_latency_p99_ms",
         "write latency p99",
-        |r| Value::Ms(r.write_latency_p99_ms),
+        |r| Value::Quantile(r.write_latency_p99_ms),
         Lower,
         false,
     ),
@@ -461,21 +472,21 @@ pub const LINKS: &[Figure<LinkRow>] = &[
     fig(
         "lag_p50_ms",
         "lag p50",
-        |l| Value::Ms(l.lag_p50_ms),
+        |l| Value::Quantile(l.lag_p50_ms),
         Lower,
         false,
     ),
     fig(
         "lag_p90_ms",
         "lag p90",
-        |l| Value::Ms(l.lag_p90_ms),
+        |l| Value::Quantile(l.lag_p90_ms),
         Lower,
         false,
     ),
     fig(
         "lag_p99_ms",
         "lag p99",
-        |l| Value::Ms(l.lag_p99_ms),
+        |l| Value::Quantile(l.lag_p99_ms),
         Lower,
         false,
     ),

@@ -9,6 +9,20 @@ use hdrhistogram::Histogram;
 use crate::metrics::result::CdfPoint;
 use crate::sim::time::ns_to_ms;
 
+/// Significant digits a percentile read from a [`LatencyHist`] is given:
+/// two significant figures of HdrHistogram keep values to within 1%, which
+/// three digits show without claiming more.
+pub const DIGITS: usize = 3;
+
+/// `v` rounded to [`DIGITS`] significant digits: a percentile at the
+/// precision the histogram has. `483.393536` → `483`, `899.678` → `900`.
+pub fn resolved(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    format!("{:.*e}", DIGITS - 1, v).parse().unwrap_or(v)
+}
+
 #[derive(Clone, Debug)]
 pub struct LatencyHist {
     h: Histogram<u64>,
@@ -119,6 +133,15 @@ mod tests {
         assert_eq!(h.quantile_ns(0.5), 35_000_000);
         assert_eq!(h.quantile_ns(0.99), 35_000_000);
         assert_eq!(h.max_ms(), 35.0);
+    }
+
+    #[test]
+    fn resolved_keeps_three_significant_digits() {
+        assert_eq!(resolved(483.393536), 483.0);
+        assert_eq!(resolved(899.678), 900.0);
+        assert_eq!(resolved(6291.0), 6290.0);
+        assert_eq!(resolved(0.048339), 0.0483);
+        assert_eq!(resolved(0.0), 0.0);
     }
 
     #[test]

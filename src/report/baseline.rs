@@ -32,7 +32,7 @@ use crate::metrics::figures::{self, Better};
 use crate::metrics::result::RunResult;
 use crate::metrics::stats::{Sample, Welch};
 use crate::report::csv_out;
-use crate::report::expect::significant;
+use crate::report::format::significant;
 use crate::report::output::OutputFile;
 
 /// The manifest's file name.

@@ -17,13 +17,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::metrics::result::{FaultWindow, RunResult};
+use crate::report::format;
 use crate::Error;
 use downsample::{decimate, merge_buckets, minmax, segments};
 use style::{
-    draw_legend, fmt_count, fmt_pct, fmt_span_s, fmt_tick, font, font_colour, line, stream_style,
-    Dash, LegendEntry, LegendGroup, Swatch, AXIS_DESC_SIZE, CAPTION_SIZE, CONFLICT_COLOUR, GRID,
-    GRID_LIGHT, LEGEND_WIDTH, LOST_COLOUR, MUTED, NOTE_SIZE, STALE_COLOUR, TICK_SIZE, TITLE_SIZE,
-    WRITES_COLOUR,
+    draw_legend, font, font_colour, line, stream_style, Dash, LegendEntry, LegendGroup, Swatch,
+    AXIS_DESC_SIZE, CAPTION_SIZE, CONFLICT_COLOUR, GRID, GRID_LIGHT, LEGEND_WIDTH, LOST_COLOUR,
+    MUTED, NOTE_SIZE, STALE_COLOUR, TICK_SIZE, TITLE_SIZE, WRITES_COLOUR,
 };
 
 /// The file format of the charts.
@@ -364,12 +364,12 @@ fn draw_mesh<DB: DrawingBackend>(
         if integer_y && v.fract() != 0.0 {
             String::new()
         } else {
-            fmt_tick(*v)
+            format::tick(*v)
         }
     };
     let mut mesh = chart.configure_mesh();
     mesh.y_desc(y_desc)
-        .x_label_formatter(&|v| fmt_tick(*v))
+        .x_label_formatter(&|v| format::tick(*v))
         .y_label_formatter(&y_fmt)
         .label_style(font(TICK_SIZE))
         .axis_desc_style(font(AXIS_DESC_SIZE))
@@ -574,7 +574,7 @@ fn draw_stream<DB: DrawingBackend>(
 
 fn bucket_phrase(r: &RunResult) -> String {
     match bucket_width_s(r) {
-        Some(w) => format!("each {} bucket", fmt_span_s(w)),
+        Some(w) => format!("each {} bucket", format::span_s(w)),
         None => "each time bucket".to_string(),
     }
 }
@@ -695,8 +695,8 @@ fn lag_cdf_body<DB: DrawingBackend>(r: &RunResult, plot: &Area<DB>) -> Result<Pa
         .configure_mesh()
         .x_desc("replication lag (ms, log scale)")
         .y_desc("deliveries with lag ≤ x (%)")
-        .x_label_formatter(&|v| fmt_tick(*v))
-        .y_label_formatter(&|v| fmt_tick(*v))
+        .x_label_formatter(&|v| format::tick(*v))
+        .y_label_formatter(&|v| format::tick(*v))
         .label_style(font(TICK_SIZE))
         .axis_desc_style(font(AXIS_DESC_SIZE))
         .bold_line_style(GRID)
@@ -798,7 +798,7 @@ fn lost_writes_body<DB: DrawingBackend>(r: &RunResult, plot: &Area<DB>) -> Resul
     let width = bins.first().map(|b| b.t_end_s - b.t_start_s).unwrap_or(0.0);
     let mut chart = time_chart(plot, None, x_max, y_max, 60)?;
     let y_desc = if width > 0.0 {
-        format!("count per {} bucket", fmt_span_s(width))
+        format!("count per {} bucket", format::span_s(width))
     } else {
         "count per bucket".to_string()
     };
@@ -845,11 +845,11 @@ fn lost_writes_body<DB: DrawingBackend>(r: &RunResult, plot: &Area<DB>) -> Resul
                 heading: "bars".to_string(),
                 entries: vec![
                     LegendEntry::new(
-                        format!("lost writes (total {})", fmt_count(s.lost_writes)),
+                        format!("lost writes (total {})", format::count(s.lost_writes)),
                         Swatch::Bar(LOST_COLOUR),
                     ),
                     LegendEntry::new(
-                        format!("conflicts (total {})", fmt_count(s.conflicts)),
+                        format!("conflicts (total {})", format::count(s.conflicts)),
                         Swatch::Bar(CONFLICT_COLOUR),
                     ),
                 ],
@@ -863,7 +863,10 @@ fn lost_writes_body<DB: DrawingBackend>(r: &RunResult, plot: &Area<DB>) -> Resul
 fn bucket_phrase_merged(r: &RunResult, width: f64) -> String {
     match bucket_width_s(r) {
         Some(w) if width > w * 1.0001 => {
-            format!("each {} (buckets merged for drawing)", fmt_span_s(width))
+            format!(
+                "each {} (buckets merged for drawing)",
+                format::span_s(width)
+            )
         }
         _ => bucket_phrase(r),
     }
@@ -944,7 +947,7 @@ fn stale_reads_body<DB: DrawingBackend>(r: &RunResult, plot: &Area<DB>) -> Resul
                 entries: vec![
                     LegendEntry::new("stale-read rate", Swatch::Line(STALE_COLOUR, Dash::Solid)),
                     LegendEntry::new(
-                        format!("run average ({})", fmt_pct(r.summary.stale_read_rate)),
+                        format!("run average ({})", format::percent(r.summary.stale_read_rate)),
                         Swatch::Line(MUTED, Dash::Dashed),
                     ),
                 ],
@@ -1025,7 +1028,7 @@ fn regions_body<DB: DrawingBackend>(r: &RunResult, plot: &Area<DB>) -> Result<Pa
             if v.fract() != 0.0 {
                 String::new()
             } else {
-                fmt_tick(*v)
+                format::tick(*v)
             }
         };
         let mut mesh = chart.configure_mesh();
@@ -1054,15 +1057,15 @@ fn regions_body<DB: DrawingBackend>(r: &RunResult, plot: &Area<DB>) -> Result<Pa
             let label = match k {
                 1 if g.writes > 0 => format!(
                     "{} ({} of writes)",
-                    fmt_count(*v),
-                    fmt_pct(*v as f64 / g.writes as f64)
+                    format::count(*v),
+                    format::percent(*v as f64 / g.writes as f64)
                 ),
                 2 if g.reads > 0 => format!(
                     "{} ({} of reads)",
-                    fmt_count(*v),
-                    fmt_pct(*v as f64 / g.reads as f64)
+                    format::count(*v),
+                    format::percent(*v as f64 / g.reads as f64)
                 ),
-                _ => fmt_count(*v),
+                _ => format::count(*v),
             };
             let area = chart.plotting_area();
             area.draw(

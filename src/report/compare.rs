@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 use crate::metrics::figures::{self, Better, Figure, Value};
 use crate::metrics::result::{RunResult, Summary};
 use crate::report::csv_out;
-use crate::report::terminal::{count, indent, ms, percent, table};
+use crate::report::format::{self, count, duration, percent};
+use crate::report::terminal::{indent, table};
 use crate::scenario::{Mode, Scenario, SecondaryWrites};
 
 /// One mode's outcome.
@@ -53,21 +54,21 @@ pub fn compare_csv(scenario: &Scenario, rows: &[CompareRow]) -> Result<Vec<u8>> 
                     let (p50, p99) = region.map_or((0.0, 0.0), |x| {
                         (x.write_latency_p50_ms, x.write_latency_p99_ms)
                     });
-                    cells.push(csv_out::format_ms(p50));
-                    cells.push(csv_out::format_ms(p99));
+                    cells.push(format::csv(&Value::Quantile(p50)));
+                    cells.push(format::csv(&Value::Quantile(p99)));
                 }
                 cells
             }
             None => {
                 // Identify the row; leave the figures empty.
                 let mut cells = vec![String::new(); header.len() - 1];
-                cells[0] = csv_out::text_cell(&scenario.name);
+                cells[0] = format::text_cell(&scenario.name);
                 cells[1] = scenario.seed.to_string();
                 cells[2] = row.mode.to_string();
                 cells
             }
         };
-        record.push(csv_out::text_cell(row.note));
+        record.push(format::text_cell(row.note));
         w.write_record(&record).map_err(fail)?;
     }
     w.into_inner()
@@ -152,7 +153,7 @@ pub fn lines(scenario: &Scenario, rows: &[CompareRow]) -> Vec<Line> {
     if let Some(first) = figure_rows.next() {
         add(&label(first), false, &|s, r| figure_cell(first, s, r));
     }
-    add("write latency p50 / p99 ms", false, &|_, _| {
+    add("write latency p50 / p99", false, &|_, _| {
         plain(String::new())
     });
     let latency = |name| figures::find(figures::REGIONS, name).expect("a region figure");
@@ -181,16 +182,12 @@ pub fn lines(scenario: &Scenario, rows: &[CompareRow]) -> Vec<Line> {
     out
 }
 
-/// A compare row's label from its figure's, indented when it is a sub-row;
-/// times alone in their cell say their unit.
+/// A compare row's label from its figure's, indented when it is a sub-row.
+/// Times say their unit in their cells.
 fn label(row: &figures::CompareRow) -> String {
     let f = summary_figure(row.figure);
-    let unit = match (f.get)(&Summary::default()) {
-        Value::Ms(_) if row.with.is_none() => " ms",
-        _ => "",
-    };
     let indent = if row.sub { "  " } else { "" };
-    format!("{indent}{}{unit}", f.label)
+    format!("{indent}{}", f.label)
 }
 
 fn summary_figure(name: &str) -> &'static Figure<Summary> {
@@ -202,10 +199,12 @@ fn shown(v: &Value) -> String {
     match v {
         Value::Text(t) => t.clone(),
         Value::Count(n) => count(*n),
-        Value::Ms(x) => ms(*x),
-        Value::Secs(x) => ms(x * 1000.0),
+        Value::Ms(x) | Value::Quantile(x) => duration(*x),
+        Value::Secs(x) => duration(x * 1000.0),
+        Value::Nanos(ns) => duration(*ns as f64 / 1e6),
         Value::Rate(x) => percent(*x),
         Value::Bool(b) => if *b { "yes" } else { "NO" }.into(),
+        Value::Empty => "-".into(),
     }
 }
 
@@ -225,7 +224,9 @@ fn figure_cell(row: &figures::CompareRow, s: &Scenario, r: &RunResult) -> Cell {
     if let Some(with) = row.with {
         let w = (summary_figure(with).get)(&r.summary);
         match w {
-            Value::Ms(_) | Value::Secs(_) => text.push_str(&format!(" over {} ms", shown(&w))),
+            Value::Ms(_) | Value::Quantile(_) | Value::Secs(_) => {
+                text.push_str(&format!(" over {}", shown(&w)));
+            }
             _ => text.push_str(&format!(" ({})", shown(&w))),
         }
     }

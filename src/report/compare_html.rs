@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 use crate::report::charts::compare::{mode_colour_hex, CompareChart};
 use crate::report::charts::Chart;
 use crate::report::compare::{lines, CompareRow};
-use crate::report::html::{chart_section, document_start, esc, num};
-use crate::report::terminal::count;
+use crate::report::format::{count, plain};
+use crate::report::html::{chart_section, document_start, esc};
 use crate::scenario::Scenario;
 
 /// Everything the compare report shows.
@@ -74,7 +74,10 @@ fn header(h: &mut String, input: &CompareReportInput, name: &str) {
     let facts: [(&str, String); 5] = [
         ("modes", modes.join(", ")),
         ("seed", s.seed.to_string()),
-        ("duration", format!("{} s", num(s.duration_ns as f64 / 1e9))),
+        (
+            "duration",
+            format!("{} s", plain(s.duration_ns as f64 / 1e9, 3)),
+        ),
         ("regions", s.region_names().join(", ")),
         ("timestamps", s.replication.timestamps.name().to_string()),
     ];
@@ -312,7 +315,7 @@ mod tests {
             esc("<a href='x'>&\"</a>"),
             "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
         );
-        assert_eq!(num(480.0), "480");
-        assert_eq!(num(2.5), "2.5");
+        assert_eq!(plain(480.0, 3), "480");
+        assert_eq!(plain(2.5, 3), "2.5");
     }
 }

@@ -8,18 +8,20 @@
 //! header, the rows and the nameable figures can never disagree.
 //!
 //! Number formats are fixed so that a run's files are byte-identical for the
-//! same scenario and seed: times in milliseconds with three decimals,
-//! seconds with six (the same microsecond resolution), rates with six
-//! decimals, booleans `true`/`false`, an absent value as an empty cell. The
-//! trace files give times in milliseconds with six decimals computed from
-//! the integer nanoseconds without floating point, so a trace replays
-//! exactly. This module writes no files itself; `output` does.
+//! same scenario and seed, and are `report::format::csv`'s: times in
+//! milliseconds with three decimals, a histogram percentile with at most
+//! three significant digits (what the histogram resolved), seconds with six
+//! decimals, rates with six, booleans `true`/`false`, an absent value as an
+//! empty cell. The trace files give times in milliseconds with six decimals
+//! computed from the integer nanoseconds without floating point, so a trace
+//! replays exactly. This module writes no files itself; `output` does.
 
 use crate::error::{Error, Result};
 use crate::metrics::figures::{self, Figure, Value};
 use crate::metrics::result::{
     BucketRow, DeliveryTrace, FaultRow, LinkRow, RegionRow, RunResult, Summary, Trace, WriteTrace,
 };
+use crate::report::format;
 
 /// One CSV file: its name in the result folder and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,136 +30,68 @@ pub struct CsvFile {
     pub bytes: Vec<u8>,
 }
 
-/// One cell before formatting; the variant decides the number format.
-#[derive(Clone, Debug, PartialEq)]
-enum Cell {
-    Text(String),
-    Count(u64),
-    /// A time in milliseconds: three decimals.
-    Ms(f64),
-    /// A time in seconds: six decimals.
-    Secs(f64),
-    /// A fraction: six decimals.
-    Rate(f64),
-    Bool(bool),
-    /// Integer nanoseconds, written as milliseconds with six decimals.
-    TraceNs(i128),
-}
-
-impl Cell {
-    fn format(&self) -> String {
-        match self {
-            Cell::Text(s) => text_cell(s),
-            Cell::Count(n) => n.to_string(),
-            Cell::Ms(v) => format!("{v:.3}"),
-            Cell::Secs(v) => format!("{v:.6}"),
-            Cell::Rate(v) => format!("{v:.6}"),
-            Cell::Bool(b) => b.to_string(),
-            Cell::TraceNs(ns) => ns_to_ms_exact(*ns),
-        }
-    }
-}
-
-impl From<Value> for Cell {
-    fn from(v: Value) -> Cell {
-        match v {
-            Value::Text(s) => Cell::Text(s),
-            Value::Count(n) => Cell::Count(n),
-            Value::Ms(v) => Cell::Ms(v),
-            Value::Secs(v) => Cell::Secs(v),
-            Value::Rate(v) => Cell::Rate(v),
-            Value::Bool(b) => Cell::Bool(b),
-        }
-    }
-}
-
 /// A figure's value formatted as the CSV files give it.
 pub fn format_value(v: Value) -> String {
-    Cell::from(v).format()
-}
-
-/// A text cell a spreadsheet will not read as a formula, the OWASP way:
-/// text that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
-/// gets a leading `'`, unless it is a number (`-1.5`). Every text cell of
-/// every CSV file goes through here; other text is unchanged.
-pub fn text_cell(s: &str) -> String {
-    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let number = s
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
-        && s.parse::<f64>().is_ok();
-    if risky && !number {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-/// Nanoseconds as milliseconds with exactly six decimals, by integer
-/// arithmetic: `1234567891` → `1234.567891`, `-500` → `-0.000500`.
-pub fn ns_to_ms_exact(ns: i128) -> String {
-    let sign = if ns < 0 { "-" } else { "" };
-    let abs = ns.unsigned_abs();
-    format!("{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
+    format::csv(&v)
 }
 
 /// A column: its header name and how to read it from a row.
 struct Column<T> {
     name: &'static str,
-    get: fn(&T) -> Cell,
+    get: fn(&T) -> Value,
 }
 
-const fn col<T>(name: &'static str, get: fn(&T) -> Cell) -> Column<T> {
+const fn col<T>(name: &'static str, get: fn(&T) -> Value) -> Column<T> {
     Column { name, get }
 }
 
 /// `timeseries.csv`: one row per time bucket.
 const TIMESERIES: &[Column<BucketRow>] = &[
-    col("t_start_s", |b| Cell::Secs(b.t_start_s)),
-    col("t_end_s", |b| Cell::Secs(b.t_end_s)),
-    col("writes", |b| Cell::Count(b.writes)),
-    col("lost_writes", |b| Cell::Count(b.lost_writes)),
-    col("conflicts", |b| Cell::Count(b.conflicts)),
-    col("reads", |b| Cell::Count(b.reads)),
-    col("stale_reads", |b| Cell::Count(b.stale_reads)),
-    col("lag_p50_ms", |b| Cell::Ms(b.lag_p50_ms)),
-    col("lag_p99_ms", |b| Cell::Ms(b.lag_p99_ms)),
-    col("lag_max_ms", |b| Cell::Ms(b.lag_max_ms)),
-    col("backlog", |b| Cell::Count(b.backlog)),
-    col("faults_active", |b| Cell::Count(u64::from(b.faults_active))),
+    col("t_start_s", |b| Value::Secs(b.t_start_s)),
+    col("t_end_s", |b| Value::Secs(b.t_end_s)),
+    col("writes", |b| Value::Count(b.writes)),
+    col("lost_writes", |b| Value::Count(b.lost_writes)),
+    col("conflicts", |b| Value::Count(b.conflicts)),
+    col("reads", |b| Value::Count(b.reads)),
+    col("stale_reads", |b| Value::Count(b.stale_reads)),
+    col("lag_p50_ms", |b| Value::Quantile(b.lag_p50_ms)),
+    col("lag_p99_ms", |b| Value::Quantile(b.lag_p99_ms)),
+    col("lag_max_ms", |b| Value::Ms(b.lag_max_ms)),
+    col("backlog", |b| Value::Count(b.backlog)),
+    col("faults_active", |b| {
+        Value::Count(u64::from(b.faults_active))
+    }),
     col("oldest_unreplicated_ms", |b| {
-        Cell::Ms(b.oldest_unreplicated_ms)
+        Value::Ms(b.oldest_unreplicated_ms)
     }),
 ];
 
 /// `writes.csv` (`--trace`): one row per write.
 const WRITES: &[Column<WriteTrace>] = &[
-    col("write_id", |w| Cell::Count(w.write_id)),
-    col("table", |w| Cell::Text(w.table.clone())),
-    col("key", |w| Cell::Count(w.key)),
-    col("region", |w| Cell::Text(w.region.clone())),
-    col("kind", |w| Cell::Text(w.kind.to_string())),
-    col("issue_ms", |w| Cell::TraceNs(i128::from(w.issue_ns))),
-    col("timestamp_ms", |w| {
-        Cell::TraceNs(i128::from(w.timestamp_ns))
-    }),
-    col("parent_id", |w| Cell::Count(w.parent_id)),
-    col("outcome", |w| Cell::Text(w.outcome.to_string())),
-    col("cause", |w| Cell::Text(w.cause.to_string())),
+    col("write_id", |w| Value::Count(w.write_id)),
+    col("table", |w| Value::Text(w.table.clone())),
+    col("key", |w| Value::Count(w.key)),
+    col("region", |w| Value::Text(w.region.clone())),
+    col("kind", |w| Value::Text(w.kind.to_string())),
+    col("issue_ms", |w| Value::Nanos(i128::from(w.issue_ns))),
+    col("timestamp_ms", |w| Value::Nanos(i128::from(w.timestamp_ns))),
+    col("parent_id", |w| Value::Count(w.parent_id)),
+    col("outcome", |w| Value::Text(w.outcome.to_string())),
+    col("cause", |w| Value::Text(w.cause.to_string())),
 ];
 
 /// `deliveries.csv` (`--trace`): one row per write and destination.
 const DELIVERIES: &[Column<DeliveryTrace>] = &[
-    col("write_id", |d| Cell::Count(d.write_id)),
-    col("to", |d| Cell::Text(d.to.clone())),
-    col("arrive_ms", |d| Cell::TraceNs(i128::from(d.arrive_ns))),
-    col("applied", |d| Cell::Bool(d.applied)),
+    col("write_id", |d| Value::Count(d.write_id)),
+    col("to", |d| Value::Text(d.to.clone())),
+    col("arrive_ms", |d| Value::Nanos(i128::from(d.arrive_ns))),
+    col("applied", |d| Value::Bool(d.applied)),
 ];
 
 /// Write a header and one record per row.
 fn table<T>(columns: &[Column<T>], rows: &[T]) -> Result<Vec<u8>> {
     records(columns.iter().map(|c| c.name), rows, |row, record| {
-        record.extend(columns.iter().map(|c| (c.get)(row).format()))
+        record.extend(columns.iter().map(|c| format::csv(&(c.get)(row))))
     })
 }
 
@@ -310,11 +244,6 @@ pub fn summary_cells(summary: &Summary) -> Vec<String> {
         .collect()
 }
 
-/// A time in milliseconds formatted as the CSV files give it.
-pub fn format_ms(v: f64) -> String {
-    Cell::Ms(v).format()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,16 +290,16 @@ mod tests {
 
     #[test]
     fn exact_trace_times() {
-        assert_eq!(ns_to_ms_exact(1_234_567_891), "1234.567891");
-        assert_eq!(ns_to_ms_exact(0), "0.000000");
-        assert_eq!(ns_to_ms_exact(-500), "-0.000500");
-        assert_eq!(ns_to_ms_exact(-1_000_000_001), "-1000.000001");
+        assert_eq!(format::ns_to_ms_exact(1_234_567_891), "1234.567891");
+        assert_eq!(format::ns_to_ms_exact(0), "0.000000");
+        assert_eq!(format::ns_to_ms_exact(-500), "-0.000500");
+        assert_eq!(format::ns_to_ms_exact(-1_000_000_001), "-1000.000001");
         assert_eq!(
-            ns_to_ms_exact(i128::from(u64::MAX)),
+            format::ns_to_ms_exact(i128::from(u64::MAX)),
             "18446744073709.551615"
         );
         assert_eq!(
-            ns_to_ms_exact(i128::from(i64::MIN)),
+            format::ns_to_ms_exact(i128::from(i64::MIN)),
             "-9223372036854.775808"
         );
     }
@@ -397,7 +326,7 @@ mod tests {
         let row = lines.next().unwrap();
         assert!(row.starts_with(
             "x,7,active_active,wall,item,300.000000,10,0,1,0.100000,0,0,0,0,0,0,0.000000,\
-             12.346,0.000,0.000,0,true,0.000,"
+             12.3,0,0.000,0,true,0.000,"
         ));
         assert!(lines.next().is_none());
         assert!(text.ends_with('\n'));

@@ -11,7 +11,7 @@
 
 use crate::metrics::figures::{self, Figure, Value};
 use crate::metrics::result::RunResult;
-use crate::report::terminal::count;
+use crate::report::format::{count, significant};
 use crate::scenario::{CompareOp, Expectation, Target};
 
 /// One run's place in a gate: a scenario under `run`, one mode under
@@ -225,47 +225,14 @@ pub fn readable(v: &Value, bound: Option<f64>) -> String {
         Value::Text(s) => s.clone(),
         Value::Count(n) => count(*n),
         Value::Bool(b) => b.to_string(),
-        Value::Ms(x) => format!("{} ms", significant(*x, bound)),
+        Value::Ms(x) | Value::Quantile(x) => format!("{} ms", significant(*x, bound)),
+        Value::Nanos(ns) => format!("{} ms", significant(*ns as f64 / 1e6, bound)),
+        Value::Empty => "none".to_string(),
         Value::Secs(x) => format!("{} s", significant(*x, bound)),
         Value::Rate(x) => {
             let pct = significant(x * 100.0, bound.map(|b| b * 100.0));
             format!("{} = {pct}%", significant(*x, bound))
         }
-    }
-}
-
-/// `x` with at least three significant digits (whole numbers kept whole:
-/// 1234.56 reads 1235), and more where fewer would blur it against `bound`.
-pub fn significant(x: f64, bound: Option<f64>) -> String {
-    if !x.is_finite() {
-        return x.to_string();
-    }
-    for digits in 3..=17 {
-        let text = round_to(x, digits);
-        let shown: f64 = text.parse().unwrap_or(x);
-        let blurred = bound.is_some_and(|b| {
-            (shown == b) != (x == b) || (shown < b) != (x < b) || (shown > b) != (x > b)
-        });
-        if !blurred {
-            return text;
-        }
-    }
-    x.to_string()
-}
-
-/// `x` rounded to `digits` significant digits, without an exponent and
-/// without trailing zeros after the point.
-fn round_to(x: f64, digits: i32) -> String {
-    if x == 0.0 {
-        return "0".into();
-    }
-    let magnitude = x.abs().log10().floor() as i32;
-    let decimals = (digits - 1 - magnitude).max(0) as usize;
-    let text = format!("{x:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
     }
 }
 
@@ -277,25 +244,6 @@ pub fn any_failed(outcomes: &[Outcome]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn three_significant_digits() {
-        assert_eq!(significant(0.01510123631367082, None), "0.0151");
-        assert_eq!(significant(1234.56, None), "1235");
-        assert_eq!(significant(12.3456, None), "12.3");
-        assert_eq!(significant(0.0, None), "0");
-        assert_eq!(significant(100.0, None), "100");
-        assert_eq!(significant(-0.000123456, None), "-0.000123");
-    }
-
-    #[test]
-    fn more_digits_where_three_would_blur_the_bound() {
-        // 0.015101 < 0.0151 is false; "0.0151" would look equal to the bound.
-        assert_eq!(significant(0.015101, Some(0.0151)), "0.015101");
-        // 0.01509 rounds to 0.0151, which would look not below 0.0151.
-        assert_eq!(significant(0.01509, Some(0.0151)), "0.01509");
-        assert_eq!(significant(0.0201, Some(0.0151)), "0.0201");
-    }
 
     #[test]
     fn readable_kinds() {

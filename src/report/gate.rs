@@ -22,6 +22,7 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::metrics::figures::{self, Figure, Value};
 use crate::report::expect::{readable, Checked, Outcome, Status};
+use crate::report::format;
 
 /// How a checked run came out as a whole.
 fn verdict(c: &Checked) -> &'static str {
@@ -268,14 +269,18 @@ pub fn markdown(command: &str, runs: &[Checked]) -> String {
     o
 }
 
-/// A figure's exact value as JSON: counts as integers, times and rates as
-/// the floating-point value itself.
+/// A figure's value as JSON: counts as integers, times and rates as the
+/// floating-point value itself, a histogram percentile to the digits the
+/// histogram resolved (as in the CSV files).
 fn json_value(v: Value) -> Json {
     match v {
         Value::Text(s) => Json::String(s),
         Value::Count(n) => json!(n),
+        Value::Quantile(_) => json!(format::csv(&v).parse::<f64>().unwrap_or(0.0)),
         Value::Ms(x) | Value::Secs(x) | Value::Rate(x) => json!(x),
+        Value::Nanos(ns) => json!(ns as f64 / 1e6),
         Value::Bool(b) => Json::Bool(b),
+        Value::Empty => Json::Null,
     }
 }
 

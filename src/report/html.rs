@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 
 use crate::metrics::result::{FaultWindow, RunResult};
 use crate::report::charts::{time_extent, Chart, ChartFormat};
-use crate::report::terminal::{count, fault_cells};
+use crate::report::format::{count, duration, percent, plain, TimeUnit};
+use crate::report::terminal::{fault_cells, fault_units};
 use crate::scenario::{Mode, Scenario};
 
 /// Everything the report shows.
@@ -87,13 +88,13 @@ fn header(h: &mut String, input: &ReportInput, name: &str) {
         ("seed", s.seed.to_string()),
         (
             "duration",
-            format!("{} s", num(sum.duration_s.max(secs(s.duration_ns)))),
+            format!("{} s", plain(sum.duration_s.max(secs(s.duration_ns)), 3)),
         ),
         ("regions", regions.join(", ")),
         (
             "converged",
             if sum.converged {
-                format!("yes, in {}", ms(sum.convergence_ms))
+                format!("yes, in {}", duration(sum.convergence_ms))
             } else {
                 "no".to_string()
             },
@@ -158,7 +159,7 @@ fn summary(h: &mut String, input: &ReportInput) {
         (
             "lost writes",
             count(sum.lost_writes),
-            format!("{} of writes", pct(sum.lost_write_rate)),
+            format!("{} of writes", percent(sum.lost_write_rate)),
             sum.lost_writes > 0,
         ),
         (
@@ -170,19 +171,19 @@ fn summary(h: &mut String, input: &ReportInput) {
         (
             "stale reads",
             count(sum.stale_reads),
-            format!("{} of reads", pct(sum.stale_read_rate)),
+            format!("{} of reads", percent(sum.stale_read_rate)),
             sum.stale_reads > 0,
         ),
         (
             "replication lag p99",
-            ms(sum.lag_p99_ms),
-            format!("median {}", ms(sum.lag_p50_ms)),
+            duration(sum.lag_p99_ms),
+            format!("median {}", duration(sum.lag_p50_ms)),
             false,
         ),
         (
             "convergence",
             if sum.converged {
-                ms(sum.convergence_ms)
+                duration(sum.convergence_ms)
             } else {
                 "not converged".to_string()
             },
@@ -211,7 +212,7 @@ fn summary(h: &mut String, input: &ReportInput) {
         metric("reads", count(sum.reads), "Client reads served, in all regions together."),
         metric(
             "lost_writes",
-            format!("{} ({})", count(sum.lost_writes), pct(sum.lost_write_rate)),
+            format!("{} ({})", count(sum.lost_writes), percent(sum.lost_write_rate)),
             "Writes whose effect is gone: neither the final version of their key nor an ancestor of it. Last writer wins dropped them silently.",
         ),
         metric(
@@ -240,21 +241,21 @@ fn summary(h: &mut String, input: &ReportInput) {
     rows.extend([
         metric(
             "stale_reads",
-            format!("{} ({})", count(sum.stale_reads), pct(sum.stale_read_rate)),
+            format!("{} ({})", count(sum.stale_reads), percent(sum.stale_read_rate)),
             "Reads that returned neither the latest write to their key issued anywhere before the read, nor a descendant of it.",
         ),
         metric(
             "staleness_p50_ms / p99",
-            format!("{} / {}", ms(sum.staleness_p50_ms), ms(sum.staleness_p99_ms)),
+            format!("{} / {}", duration(sum.staleness_p50_ms), duration(sum.staleness_p99_ms)),
             "How far behind a stale read was: its time minus the issue time of the latest write it missed.",
         ),
         metric(
             "lag_p50_ms / p99 / max",
             format!(
                 "{} / {} / {}",
-                ms(sum.lag_p50_ms),
-                ms(sum.lag_p99_ms),
-                ms(sum.lag_max_ms)
+                duration(sum.lag_p50_ms),
+                duration(sum.lag_p99_ms),
+                duration(sum.lag_max_ms)
             ),
             "Replication lag: arrival time minus issue time, for every write and every other region.",
         ),
@@ -270,7 +271,7 @@ fn summary(h: &mut String, input: &ReportInput) {
         ),
         metric(
             "convergence_ms",
-            ms(sum.convergence_ms),
+            duration(sum.convergence_ms),
             "From the later of workload end and last fault end to the last arrival that changed a region's state.",
         ),
     ]);
@@ -311,14 +312,14 @@ fn summary(h: &mut String, input: &ReportInput) {
                 "write_latency_p50_ms / p99",
                 format!(
                     "{} / {}",
-                    ms(x.write_latency_p50_ms),
-                    ms(x.write_latency_p99_ms)
+                    duration(x.write_latency_p50_ms),
+                    duration(x.write_latency_p99_ms)
                 ),
                 "Time from a client's write to its acknowledgement.",
             ),
             metric(
                 "failover_ms",
-                ms(x.failover_ms),
+                duration(x.failover_ms),
                 "Downtime seen (RTO): how long writes had no primary.",
             ),
             metric(
@@ -328,7 +329,7 @@ fn summary(h: &mut String, input: &ReportInput) {
             ),
             metric(
                 "rpo_window_ms",
-                ms(x.rpo_window_ms),
+                duration(x.rpo_window_ms),
                 "The span of those writes' issue times.",
             ),
         ]),
@@ -347,8 +348,8 @@ fn summary(h: &mut String, input: &ReportInput) {
                 "write_latency_p50_ms / p99",
                 format!(
                     "{} / {}",
-                    ms(x.write_latency_p50_ms),
-                    ms(x.write_latency_p99_ms)
+                    duration(x.write_latency_p50_ms),
+                    duration(x.write_latency_p99_ms)
                 ),
                 "Time from a client's write to its acknowledgement by a second region.",
             ),
@@ -416,7 +417,7 @@ fn faults(h: &mut String, input: &ReportInput) {
             h,
             "<span class=\"tl-tick\" style=\"left:{:.3}%\">{}</span>",
             left(t),
-            esc(&num(t))
+            esc(&plain(t, 3))
         );
     }
     h.push_str("</div></div>\n</div>\n");
@@ -425,11 +426,17 @@ fn faults(h: &mut String, input: &ReportInput) {
             "<p class=\"note\">No faults in this scenario: every link and region stayed up.</p>\n",
         );
     } else {
-        h.push_str("<table class=\"fault-figures\">\n<thead><tr><th>fault</th><th>kind</th><th class=\"num\">start (s)</th><th class=\"num\">end (s)</th><th class=\"num\">length (s)</th><th class=\"num\">writes</th><th class=\"num\">lost writes</th><th class=\"num\">stale reads</th><th class=\"num\">max backlog</th><th class=\"num\">catch-up</th><th class=\"num\">drain</th></tr></thead>\n<tbody>\n");
+        let units = fault_units(&r.fault_rows);
+        let _ = write!(
+            h,
+            "<table class=\"fault-figures\">\n<thead><tr><th>fault</th><th>kind</th><th class=\"num\">start (s)</th><th class=\"num\">end (s)</th><th class=\"num\">length (s)</th><th class=\"num\">writes</th><th class=\"num\">lost writes</th><th class=\"num\">stale reads</th><th class=\"num\">max backlog</th><th class=\"num\">catch-up ({})</th><th class=\"num\">drain ({})</th></tr></thead>\n<tbody>\n",
+            units.0.name(),
+            units.1.name()
+        );
         for (i, f) in r.faults.iter().enumerate() {
             let (end, length) = match f.end_s {
                 Some(e) if e == f.start_s => ("—".to_string(), "instant".to_string()),
-                Some(e) => (num(e), num(e - f.start_s)),
+                Some(e) => (plain(e, 3), plain(e - f.start_s, 3)),
                 None => ("never".to_string(), "—".to_string()),
             };
             let _ = write!(
@@ -437,14 +444,14 @@ fn faults(h: &mut String, input: &ReportInput) {
                 "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
                 esc(&fault_label(f)),
                 esc(&f.kind),
-                esc(&num(f.start_s)),
+                esc(&plain(f.start_s, 3)),
                 esc(&end),
                 esc(&length)
             );
             let figures = r
                 .fault_rows
                 .get(i)
-                .map(|f| fault_cells(f, "—", ms))
+                .map(|f| fault_cells(f, "—", units))
                 .unwrap_or_default();
             for cell in figures {
                 let _ = write!(h, "<td class=\"num\">{}</td>", esc(&cell));
@@ -549,7 +556,19 @@ fn streams(h: &mut String, r: &RunResult) {
         h.push_str("<p class=\"note\">No stream carried any traffic.</p>\n</section>\n");
         return;
     }
-    h.push_str("<table>\n<thead><tr><th>from</th><th>to</th><th class=\"num\">deliveries</th><th class=\"num\">lag p50</th><th class=\"num\">lag p90</th><th class=\"num\">lag p99</th><th class=\"num\">lag max</th><th class=\"num\">max backlog</th></tr></thead>\n<tbody>\n");
+    let fit =
+        |get: fn(&crate::metrics::result::LinkRow) -> f64| TimeUnit::fit(r.links.iter().map(get));
+    let units = [
+        fit(|l| l.lag_p50_ms),
+        fit(|l| l.lag_p90_ms),
+        fit(|l| l.lag_p99_ms),
+        fit(|l| l.lag_max_ms),
+    ];
+    h.push_str("<table>\n<thead><tr><th>from</th><th>to</th><th class=\"num\">deliveries</th>");
+    for (name, unit) in ["p50", "p90", "p99", "max"].iter().zip(units) {
+        let _ = write!(h, "<th class=\"num\">lag {name} ({})</th>", unit.name());
+    }
+    h.push_str("<th class=\"num\">max backlog</th></tr></thead>\n<tbody>\n");
     for l in &r.links {
         let _ = writeln!(
             h,
@@ -557,10 +576,10 @@ fn streams(h: &mut String, r: &RunResult) {
             esc(&l.from),
             esc(&l.to),
             count(l.deliveries),
-            esc(&ms(l.lag_p50_ms)),
-            esc(&ms(l.lag_p90_ms)),
-            esc(&ms(l.lag_p99_ms)),
-            esc(&ms(l.lag_max_ms)),
+            units[0].number(l.lag_p50_ms),
+            units[1].number(l.lag_p90_ms),
+            units[2].number(l.lag_p99_ms),
+            units[3].number(l.lag_max_ms),
             count(l.max_backlog)
         );
     }
@@ -576,9 +595,14 @@ fn regions(h: &mut String, input: &ReportInput) {
         return;
     }
     h.push_str("<table>\n<thead><tr><th>region</th><th class=\"num\">writes</th><th class=\"num\">reads</th><th class=\"num\">lost writes</th><th class=\"num\">stale reads</th><th class=\"num\">failed ops</th>");
+    let p50 = TimeUnit::fit(r.regions.iter().map(|g| g.write_latency_p50_ms));
+    let p99 = TimeUnit::fit(r.regions.iter().map(|g| g.write_latency_p99_ms));
     if latency {
-        h.push_str(
-            "<th class=\"num\">write latency p50</th><th class=\"num\">write latency p99</th>",
+        let _ = write!(
+            h,
+            "<th class=\"num\">write latency p50 ({})</th><th class=\"num\">write latency p99 ({})</th>",
+            p50.name(),
+            p99.name()
         );
     }
     h.push_str("</tr></thead>\n<tbody>\n");
@@ -597,8 +621,8 @@ fn regions(h: &mut String, input: &ReportInput) {
             let _ = write!(
                 h,
                 "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
-                esc(&ms(g.write_latency_p50_ms)),
-                esc(&ms(g.write_latency_p99_ms))
+                p50.number(g.write_latency_p50_ms),
+                p99.number(g.write_latency_p99_ms)
             );
         }
         h.push_str("</tr>\n");
@@ -649,52 +673,8 @@ fn count_and_share(n: u64, of: u64) -> String {
     format!(
         "{} <span class=\"dim\">({})</span>",
         count(n),
-        pct(n as f64 / of as f64)
+        percent(n as f64 / of as f64)
     )
-}
-
-/// A plain number with at most three decimals and no trailing zeros.
-pub(crate) fn num(v: f64) -> String {
-    if !v.is_finite() {
-        return "—".to_string();
-    }
-    let mut s = format!("{v:.3}");
-    while s.ends_with('0') {
-        s.pop();
-    }
-    if s.ends_with('.') {
-        s.pop();
-    }
-    if s == "-0" {
-        s = "0".to_string();
-    }
-    s
-}
-
-/// Milliseconds, in seconds once they get long.
-fn ms(v: f64) -> String {
-    if !v.is_finite() {
-        "—".to_string()
-    } else if v.abs() >= 10_000.0 {
-        format!("{:.2} s", v / 1000.0)
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0} ms")
-    } else {
-        format!("{v:.1} ms")
-    }
-}
-
-/// A fraction as a percentage.
-fn pct(f: f64) -> String {
-    if !f.is_finite() {
-        "—".to_string()
-    } else if f == 0.0 {
-        "0%".to_string()
-    } else if f * 100.0 < 0.1 {
-        format!("{:.3}%", f * 100.0)
-    } else {
-        format!("{:.2}%", f * 100.0)
-    }
 }
 
 /// Standard base64 with padding.
@@ -826,12 +806,12 @@ mod tests {
     fn numbers_read_well() {
         assert_eq!(count(1234567), "1,234,567");
         assert_eq!(count(12), "12");
-        assert_eq!(num(30.0), "30");
-        assert_eq!(num(2.5), "2.5");
-        assert_eq!(ms(612.4), "612 ms");
-        assert_eq!(ms(31_250.0), "31.25 s");
-        assert_eq!(ms(35.04), "35.0 ms");
-        assert_eq!(pct(0.0123), "1.23%");
+        assert_eq!(plain(30.0, 3), "30");
+        assert_eq!(plain(2.5, 3), "2.5");
+        assert_eq!(duration(612.4), "612 ms");
+        assert_eq!(duration(31_260.0), "31.3 s");
+        assert_eq!(duration(35.04), "35 ms");
+        assert_eq!(percent(0.0123), "1.23%");
     }
 
     #[test]

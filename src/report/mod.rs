@@ -10,6 +10,7 @@ pub mod compare_html;
 pub mod csv_out;
 pub mod expect;
 pub mod folder;
+pub mod format;
 pub mod gate;
 pub mod html;
 pub mod output;

@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::metrics::result::{FaultRow, RunResult, Summary};
+use crate::report::format::{count, duration, percent, plain, TimeUnit};
 
 /// The whole summary of one run, ending with a newline.
 pub fn summary(result: &RunResult) -> String {
@@ -20,36 +21,37 @@ pub fn summary(result: &RunResult) -> String {
         s.mode,
         s.timestamps,
         s.seed,
-        trim_float(s.duration_s)
+        plain(s.duration_s, 3)
     );
     out.push('\n');
     out.push_str(&indent(&table(&headline_rows(s), "LRL")));
 
     if !result.links.is_empty() {
-        out.push_str("\nreplication lag per stream (ms)\n");
-        let mut rows = vec![cells(&[
-            "from",
-            "to",
-            "deliveries",
-            "p50",
-            "p90",
-            "p99",
-            "max",
-            "max backlog",
-            "undelivered",
-        ])];
-        for l in &result.links {
-            rows.push(vec![
-                l.from.clone(),
-                l.to.clone(),
-                count(l.deliveries),
-                lag_ms(l.lag_p50_ms, l.censored_from_ms),
-                lag_ms(l.lag_p90_ms, l.censored_from_ms),
-                lag_ms(l.lag_p99_ms, l.censored_from_ms),
-                lag_ms(l.lag_max_ms, l.censored_from_ms),
-                count(l.max_backlog),
-                count(l.undelivered),
-            ]);
+        out.push_str("\nreplication lag per stream\n");
+        let links = &result.links;
+        let unit =
+            |get: fn(&crate::metrics::result::LinkRow) -> f64| TimeUnit::fit(links.iter().map(get));
+        let units = [
+            unit(|l| l.lag_p50_ms),
+            unit(|l| l.lag_p90_ms),
+            unit(|l| l.lag_p99_ms),
+            unit(|l| l.lag_max_ms),
+        ];
+        let mut rows = vec![cells(&["from", "to", "deliveries"])];
+        for (name, u) in ["p50", "p90", "p99", "max"].iter().zip(units) {
+            rows[0].push(format!("{name} {}", u.name()));
+        }
+        rows[0].extend(cells(&["max backlog", "undelivered"]));
+        for l in links {
+            let lags = [l.lag_p50_ms, l.lag_p90_ms, l.lag_p99_ms, l.lag_max_ms];
+            let mut row = vec![l.from.clone(), l.to.clone(), count(l.deliveries)];
+            row.extend(
+                lags.iter()
+                    .zip(units)
+                    .map(|(v, u)| lag(*v, l.censored_from_ms, u)),
+            );
+            row.extend([count(l.max_backlog), count(l.undelivered)]);
+            rows.push(row);
         }
         out.push_str(&indent(&table(&rows, "LL")));
     }
@@ -65,9 +67,11 @@ pub fn summary(result: &RunResult) -> String {
         if show_failed {
             header.push("failed ops".into());
         }
+        let p50 = TimeUnit::fit(result.regions.iter().map(|r| r.write_latency_p50_ms));
+        let p99 = TimeUnit::fit(result.regions.iter().map(|r| r.write_latency_p99_ms));
         if show_latency {
-            header.push("write p50 ms".into());
-            header.push("write p99 ms".into());
+            header.push(format!("write p50 {}", p50.name()));
+            header.push(format!("write p99 {}", p99.name()));
         }
         let mut rows = vec![header];
         for r in &result.regions {
@@ -82,8 +86,8 @@ pub fn summary(result: &RunResult) -> String {
                 row.push(count(r.failed_ops));
             }
             if show_latency {
-                row.push(ms(r.write_latency_p50_ms));
-                row.push(ms(r.write_latency_p99_ms));
+                row.push(p50.number(r.write_latency_p50_ms));
+                row.push(p99.number(r.write_latency_p99_ms));
             }
             rows.push(row);
         }
@@ -100,6 +104,7 @@ pub fn summary(result: &RunResult) -> String {
 /// end the replicas were back in step. `-` where a figure does not apply,
 /// `≥` where the run ended first.
 fn fault_block(faults: &[FaultRow]) -> String {
+    let units = fault_units(faults);
     let mut rows = vec![cells(&[
         "fault",
         "",
@@ -109,20 +114,19 @@ fn fault_block(faults: &[FaultRow]) -> String {
         "lost",
         "stale reads",
         "max backlog",
-        "catch-up ms",
-        "drain ms",
     ])];
+    rows[0].push(format!("catch-up {}", units.0.name()));
+    rows[0].push(format!("drain {}", units.1.name()));
     for f in faults {
         rows.push(vec![
             f.fault.to_string(),
             f.label.clone(),
-            format!("{:.3}", f.start_s),
-            f.end_s
-                .map_or_else(|| "never".into(), |e| format!("{e:.3}")),
+            plain(f.start_s, 3),
+            f.end_s.map_or_else(|| "never".into(), |e| plain(e, 3)),
         ]);
         rows.last_mut()
             .expect("pushed")
-            .extend(fault_cells(f, "-", ms));
+            .extend(fault_cells(f, "-", units));
     }
     format!(
         "\nfaults (figures of operations issued during each; catch-up and drain from its end)\n{}",
@@ -164,9 +168,14 @@ fn headline_rows(s: &Summary) -> Vec<Vec<String>> {
         rows.push(ms_row("staleness p99", s.staleness_p99_ms));
     }
     let censored = s.lag_censored_from_ms;
-    rows.push(row("lag p50", lag_ms(s.lag_p50_ms, censored), "ms".into()));
-    rows.push(row("lag p99", lag_ms(s.lag_p99_ms, censored), "ms".into()));
-    rows.push(row("lag max", lag_ms(s.lag_max_ms, censored), "ms".into()));
+    for (label, v) in [
+        ("lag p50", s.lag_p50_ms),
+        ("lag p99", s.lag_p99_ms),
+        ("lag max", s.lag_max_ms),
+    ] {
+        let unit = TimeUnit::fit([v]);
+        rows.push(row(label, lag(v, censored, unit), unit.name().into()));
+    }
     if s.undelivered > 0 {
         rows.push(row(
             "undelivered",
@@ -180,8 +189,8 @@ fn headline_rows(s: &Summary) -> Vec<Vec<String>> {
             "converged",
             "yes".into(),
             format!(
-                "{} ms after the workload and faults ended",
-                ms(s.convergence_ms)
+                "{} after the workload and faults ended",
+                duration(s.convergence_ms)
             ),
         ));
     } else if s.undelivered > 0 {
@@ -222,7 +231,7 @@ fn headline_rows(s: &Summary) -> Vec<Vec<String>> {
             rows.push(row(
                 "RPO lost writes",
                 count(m.rpo_lost_writes),
-                format!("issued over {} ms", ms(m.rpo_window_ms)),
+                format!("issued over {}", duration(m.rpo_window_ms)),
             ));
         }
         "strong" => {
@@ -244,17 +253,20 @@ fn headline_rows(s: &Summary) -> Vec<Vec<String>> {
     rows
 }
 
-/// A lag percentile, marked `≥` when it rests on censored values (writes
-/// that never arrived, counted at the run's end minus their issue).
-fn lag_ms(v: f64, censored_from_ms: Option<f64>) -> String {
+/// A lag percentile in `unit`, marked `≥` when it rests on censored values
+/// (writes that never arrived, counted at the run's end minus their issue).
+fn lag(v: f64, censored_from_ms: Option<f64>, unit: TimeUnit) -> String {
     match censored_from_ms {
-        Some(c) if v >= c => format!("≥{}", ms(v)),
-        _ => ms(v),
+        Some(c) if v >= c => format!("≥{}", unit.number(v)),
+        _ => unit.number(v),
     }
 }
 
+/// A time on a row of its own: the value in the unit that fits it, the
+/// unit beside it.
 fn ms_row(label: &str, v: f64) -> Vec<String> {
-    row(label, ms(v), "ms".into())
+    let unit = TimeUnit::fit([v]);
+    row(label, unit.number(v), unit.name().into())
 }
 
 fn row(label: &str, value: String, note: String) -> Vec<String> {
@@ -301,53 +313,34 @@ pub(crate) fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
-/// A count with thousands separators: `1,234,567`.
-pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+/// The units of the catch-up and drain columns of a fault table, each
+/// chosen once from its column.
+pub(crate) fn fault_units(faults: &[FaultRow]) -> (TimeUnit, TimeUnit) {
+    (
+        TimeUnit::fit(faults.iter().filter_map(|f| f.catch_up_ms)),
+        TimeUnit::fit(faults.iter().filter_map(|f| f.drain_ms)),
+    )
 }
 
 /// A fault's figures as cells, for the terminal and the report alike:
-/// window counts, max backlog, catch-up and drain, with `none` where a
-/// figure does not apply and `≥` before a bound the run's end cut short.
-pub(crate) fn fault_cells(f: &FaultRow, none: &str, ms: fn(f64) -> String) -> Vec<String> {
+/// window counts, max backlog, catch-up and drain (in the columns' units,
+/// from `fault_units`), with `none` where a figure does not apply and `≥`
+/// before a bound the run's end cut short.
+pub(crate) fn fault_cells(f: &FaultRow, none: &str, units: (TimeUnit, TimeUnit)) -> Vec<String> {
     let n = |v: Option<u64>| v.map_or_else(|| none.to_string(), count);
-    let span = |v: Option<f64>, censored: bool| match v {
+    let span = |v: Option<f64>, censored: bool, unit: TimeUnit| match v {
         None => none.to_string(),
-        Some(v) if censored => format!("≥{}", ms(v)),
-        Some(v) => ms(v),
+        Some(v) if censored => format!("≥{}", unit.number(v)),
+        Some(v) => unit.number(v),
     };
     vec![
         n(f.writes),
         n(f.lost_writes),
         n(f.stale_reads),
         n(f.max_backlog),
-        span(f.catch_up_ms, f.catch_up_censored),
-        span(f.drain_ms, f.drain_censored),
+        span(f.catch_up_ms, f.catch_up_censored, units.0),
+        span(f.drain_ms, f.drain_censored, units.1),
     ]
-}
-
-/// Milliseconds with three decimals, as in the CSV files.
-pub(crate) fn ms(v: f64) -> String {
-    format!("{v:.3}")
-}
-
-/// A fraction as a percentage: `1.234%`.
-pub(crate) fn percent(rate: f64) -> String {
-    format!("{:.3}%", rate * 100.0)
-}
-
-/// A float without a useless fractional part: `300`, `1.5`.
-fn trim_float(v: f64) -> String {
-    let s = format!("{v:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The command that repeats a run exactly:
@@ -394,14 +387,6 @@ mod tests {
     use crate::metrics::result::{LinkRow, RegionRow};
 
     #[test]
-    fn counts_have_separators() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(1000), "1,000");
-        assert_eq!(count(1234567), "1,234,567");
-    }
-
-    #[test]
     fn reproduce_quotes_when_needed() {
         assert_eq!(
             reproduce_command(
@@ -444,7 +429,7 @@ mod tests {
         let text = summary(&r);
         assert!(text.starts_with("demo (active_active, wall timestamps), seed 42, 60 s"));
         assert!(text.contains("lost writes"));
-        assert!(text.contains("1.000%"));
+        assert!(text.contains("1%"));
         assert!(text.contains("us-east-1  eu-west-1"));
         assert!(text.lines().all(|l| l == l.trim_end()));
     }

@@ -10,7 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::metrics::figures;
-use crate::report::csv_out;
+use crate::report::{csv_out, format};
 
 use super::plan::{Plan, Variant};
 use super::stats::{self, Estimate};
@@ -36,7 +36,7 @@ pub fn figure_names() -> Vec<&'static str> {
 /// then every `summary.csv` column.
 pub fn runs_header(plan: &Plan) -> Vec<String> {
     let mut h = vec!["variant".to_string(), "replication".to_string()];
-    h.extend(plan.dims.iter().map(|d| csv_out::text_cell(&d.path)));
+    h.extend(plan.dims.iter().map(|d| format::text_cell(&d.path)));
     h.extend(csv_out::summary_columns().into_iter().map(String::from));
     h
 }
@@ -51,7 +51,7 @@ pub fn runs_csv(plan: &Plan, variants: &[Variant], rows: &[RunRow]) -> Result<Ve
             plan.dims
                 .iter()
                 .zip(&v.values)
-                .map(|(d, &i)| csv_out::text_cell(&d.values[i])),
+                .map(|(d, &i)| format::text_cell(&d.values[i])),
         );
         rec.extend(r.cells.iter().cloned());
         records.push(rec);
@@ -125,7 +125,7 @@ fn number(cell: &str) -> Option<f64> {
 /// The `sweep.csv` header.
 pub fn sweep_header(plan: &Plan) -> Vec<String> {
     let mut h = vec!["variant".to_string()];
-    h.extend(plan.dims.iter().map(|d| csv_out::text_cell(&d.path)));
+    h.extend(plan.dims.iter().map(|d| format::text_cell(&d.path)));
     h.push("mode".to_string());
     h.push("n".to_string());
     for f in figure_names() {
@@ -161,9 +161,9 @@ pub fn sweep_csv(plan: &Plan, variants: &[Variant], figures: &[VariantFigures]) 
             plan.dims
                 .iter()
                 .zip(&v.values)
-                .map(|(d, &i)| csv_out::text_cell(&d.values[i])),
+                .map(|(d, &i)| format::text_cell(&d.values[i])),
         );
-        rec.push(csv_out::text_cell(&f.mode));
+        rec.push(format::text_cell(&f.mode));
         rec.push(f.estimates.first().map_or(0, |e| e.n).to_string());
         for e in &f.estimates {
             rec.push(format_stat(Some(e.mean)));

@@ -140,9 +140,9 @@ fn the_report_has_every_section_mode_and_figure() {
     // The figures are those of the terminal table.
     for (_, _, r, _) in &runs {
         let r = r.as_ref().unwrap();
-        let lost = replisim::report::terminal::count(r.summary.lost_writes);
+        let lost = replisim::report::format::count(r.summary.lost_writes);
         assert!(text.contains(&lost) && html.contains(&lost), "{lost}");
-        let writes = replisim::report::terminal::count(r.summary.writes);
+        let writes = replisim::report::format::count(r.summary.writes);
         assert!(html.contains(&format!(">{writes}</td>")), "{writes}");
     }
     // Both charts, inlined without namespace or fixed size.
@@ -218,7 +218,7 @@ fn charts_have_titles_axes_and_every_mode() {
     }
     // The bars are labelled with the figures.
     let aa = runs[0].2.as_ref().unwrap();
-    let lost = replisim::report::terminal::count(aa.summary.lost_writes);
+    let lost = replisim::report::format::count(aa.summary.lost_writes);
     assert!(outcomes.contains(&format!(">\n{lost}\n</text>")), "{lost}");
     let latency = String::from_utf8(charts[1].bytes.clone()).unwrap();
     for label in [

@@ -16,13 +16,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    draw_legend, fmt_count, fmt_tick, font, font_colour, line, LegendEntry, LegendGroup, Swatch,
-    AXIS_DESC_SIZE, CAPTION_SIZE, GRID, LEGEND_WIDTH, MUTED, NOTE_SIZE, PALETTE, TICK_SIZE,
-    TITLE_SIZE,
+    draw_legend, font, font_colour, line, LegendEntry, LegendGroup, Swatch, AXIS_DESC_SIZE,
+    CAPTION_SIZE, GRID, LEGEND_WIDTH, MUTED, NOTE_SIZE, PALETTE, TICK_SIZE, TITLE_SIZE,
 };
 use super::{encode_png, err, no_data, y_top, Area, Chart, ChartFormat, WIDTH};
 use crate::metrics::result::RunResult;
 use crate::report::compare::CompareRow;
+use crate::report::format;
 use crate::Error;
 
 /// The comparison charts, in the order the compare report shows them.
@@ -202,37 +202,42 @@ const FIGURES: [Figure; 6] = [
         name: "lost writes (silently)",
         unit: "writes",
         value: |r| r.summary.lost_writes as f64,
-        label: |r| fmt_count(r.summary.lost_writes),
+        label: |r| format::count(r.summary.lost_writes),
     },
     Figure {
         name: "stale reads",
         unit: "reads",
         value: |r| r.summary.stale_reads as f64,
-        label: |r| fmt_count(r.summary.stale_reads),
+        label: |r| format::count(r.summary.stale_reads),
     },
     Figure {
         name: "write conflict errors",
         unit: "writes",
         value: |r| r.summary.mode_extras.write_conflict_errors as f64,
-        label: |r| fmt_count(r.summary.mode_extras.write_conflict_errors),
+        label: |r| format::count(r.summary.mode_extras.write_conflict_errors),
     },
     Figure {
         name: "rejected writes",
         unit: "writes",
         value: |r| r.summary.mode_extras.rejected_writes as f64,
-        label: |r| fmt_count(r.summary.mode_extras.rejected_writes),
+        label: |r| format::count(r.summary.mode_extras.rejected_writes),
     },
     Figure {
         name: "unavailable writes",
         unit: "writes",
         value: |r| r.summary.mode_extras.unavailable_writes as f64,
-        label: |r| fmt_count(r.summary.mode_extras.unavailable_writes),
+        label: |r| format::count(r.summary.mode_extras.unavailable_writes),
     },
     Figure {
         name: "write downtime (no primary)",
         unit: "seconds",
         value: |r| r.summary.mode_extras.failover_ms / 1000.0,
-        label: |r| format!("{} s", fmt_tick(r.summary.mode_extras.failover_ms / 1000.0)),
+        label: |r| {
+            format!(
+                "{} s",
+                format::tick(r.summary.mode_extras.failover_ms / 1000.0)
+            )
+        },
     },
 ];
 
@@ -263,7 +268,7 @@ fn outcomes_body<DB: DrawingBackend>(
             if integer && v.fract() != 0.0 {
                 String::new()
             } else {
-                fmt_tick(*v)
+                format::tick(*v)
             }
         };
         chart
@@ -324,13 +329,9 @@ fn outcomes_body<DB: DrawingBackend>(
     ))
 }
 
-/// A latency for a bar label: whole milliseconds from 10 ms on.
+/// A latency for a bar label, in milliseconds to the histogram's digits.
 fn short_ms(v: f64) -> String {
-    if v >= 10.0 {
-        fmt_tick(v.round())
-    } else {
-        fmt_tick((v * 10.0).round() / 10.0)
-    }
+    format::TimeUnit::Ms.number(v)
 }
 
 fn latency_body<DB: DrawingBackend>(
@@ -366,7 +367,7 @@ fn latency_body<DB: DrawingBackend>(
         .x_desc("region the client writes from")
         .y_desc("write latency (ms)")
         .x_labels(0)
-        .y_label_formatter(&|v| fmt_tick(*v))
+        .y_label_formatter(&|v| format::tick(*v))
         .label_style(font(TICK_SIZE))
         .axis_desc_style(font(AXIS_DESC_SIZE))
         .bold_line_style(GRID)
@@ -460,6 +461,6 @@ mod tests {
         assert_eq!(mode_colour_hex("strong"), "#009e73");
         assert_eq!(short_ms(113.508), "114");
         assert_eq!(short_ms(0.0), "0");
-        assert_eq!(short_ms(2.54), "2.5");
+        assert_eq!(short_ms(2.54), "2.54");
     }
 }

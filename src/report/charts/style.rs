@@ -117,85 +117,6 @@ pub(crate) fn line(colour: RGBColor, width: u32) -> ShapeStyle {
     }
 }
 
-/// A number for an axis tick: no needless zeros, thousands grouped.
-pub(crate) fn fmt_tick(v: f64) -> String {
-    if !v.is_finite() {
-        return String::new();
-    }
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    let a = v.abs();
-    let decimals = if a >= 100.0 {
-        0
-    } else if a >= 1.0 {
-        2
-    } else if a >= 0.01 {
-        4
-    } else {
-        6
-    };
-    let mut s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
-    }
-    group_thousands(&s)
-}
-
-/// A count with thousands grouped: `12,345`.
-pub(crate) fn fmt_count(n: u64) -> String {
-    group_thousands(&n.to_string())
-}
-
-fn group_thousands(s: &str) -> String {
-    let (sign, rest) = match s.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", s),
-    };
-    let (int, frac) = match rest.find('.') {
-        Some(p) => (&rest[..p], &rest[p..]),
-        None => (rest, ""),
-    };
-    if int.len() <= 3 {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}{frac}")
-}
-
-/// A fraction as a percentage with two decimals: `2.46%`, `0.66%`.
-pub(crate) fn fmt_pct(f: f64) -> String {
-    if !f.is_finite() {
-        return String::new();
-    }
-    let p = f * 100.0;
-    if p != 0.0 && p.abs() < 0.01 {
-        format!("{p:.4}%")
-    } else {
-        format!("{p:.2}%")
-    }
-}
-
-/// A span of seconds for a label: `1 s`, `250 ms`, `2.5 s`.
-pub(crate) fn fmt_span_s(s: f64) -> String {
-    if s >= 1.0 {
-        format!("{} s", fmt_tick(s))
-    } else {
-        format!("{} ms", fmt_tick(s * 1000.0))
-    }
-}
-
 /// What a legend entry shows beside its label.
 #[derive(Clone, Debug)]
 pub(crate) enum Swatch {
@@ -355,21 +276,6 @@ pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ticks_are_short_and_grouped() {
-        assert_eq!(fmt_tick(0.0), "0");
-        assert_eq!(fmt_tick(2.5), "2.5");
-        assert_eq!(fmt_tick(10.0), "10");
-        assert_eq!(fmt_tick(12000.0), "12,000");
-        assert_eq!(fmt_tick(1234.0), "1,234");
-        assert_eq!(fmt_tick(0.05), "0.05");
-        assert_eq!(fmt_count(1_234_567), "1,234,567");
-        assert_eq!(fmt_span_s(0.25), "250 ms");
-        assert_eq!(fmt_span_s(5.0), "5 s");
-        assert_eq!(fmt_pct(0.006561), "0.66%");
-        assert_eq!(fmt_pct(0.0), "0.00%");
-    }
 
     #[test]
     fn wrap_keeps_words() {
