@@ -171,7 +171,7 @@ pub const SUMMARY: &[Figure<Summary>] = &[
     ),
     fig(
         "conflicts",
-        "silently (conflicts)",
+        "conflicts",
         |s| Value::Count(s.conflicts),
         Lower,
         true,
@@ -359,7 +359,7 @@ pub const SUMMARY: &[Figure<Summary>] = &[
         SINGLE_PRIMARY,
         fig(
             "rpo_lost_writes",
-            "region outage: RPO lost",
+            "failover: RPO lost",
             |s| Value::Count(s.mode_extras.rpo_lost_writes),
             Lower,
             true,
@@ -694,10 +694,7 @@ pub const COMPARE: &[CompareRow] = &[
         with: Some("lost_write_rate"),
         ..row("lost_writes")
     },
-    CompareRow {
-        sub: true,
-        ..row("conflicts")
-    },
+    row("conflicts"),
     row("write_conflict_errors"),
     row("rejected_writes"),
     row("forwarded_writes"),
@@ -710,12 +707,12 @@ pub const COMPARE: &[CompareRow] = &[
     row("lag_p99_ms"),
     CompareRow {
         with: Some("rpo_window_ms"),
-        elsewhere: Some("0 (nothing acknowledged is lost)"),
+        elsewhere: Some("0 (no failover)"),
         ..row("rpo_lost_writes")
     },
     CompareRow {
         sub: true,
-        elsewhere: Some("0 (other regions write)"),
+        elsewhere: Some("0 (no single primary)"),
         ..row("failover_ms")
     },
     row("converged"),

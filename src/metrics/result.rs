@@ -83,6 +83,11 @@ pub struct ModeExtras {
     pub rpo_window_ms: f64,
     pub write_conflict_errors: u64,
     pub unavailable_writes: u64,
+    /// Single primary: secondaries promoted after the primary's outage was
+    /// detected (each a failover, with its RPO loss).
+    pub failovers: u64,
+    /// Single primary: planned switchovers completed (nothing lost).
+    pub switchovers: u64,
 }
 
 /// One row of `links.csv`: one replication stream.

@@ -62,10 +62,12 @@ pub enum SpEvent {
         old: usize,
         since: Time,
     },
-    /// `to` takes over from `old`.
+    /// `to` takes over from `old`: planned (a switchover) or not (a
+    /// failover).
     Promote {
         old: usize,
         to: usize,
+        planned: bool,
     },
     /// A planned switchover to `to` begins.
     Switchover {
@@ -93,6 +95,8 @@ pub struct SinglePrimaryMode {
     rpo_window_ns: u64,
     rejected_writes: u64,
     forwarded_writes: u64,
+    failovers: u64,
+    switchovers: u64,
     /// `rt_rng[from * n + to]`: transit draws of forwarded writes and their
     /// acknowledgements, a random generator of their own per ordered pair.
     rt_rng: Vec<SimRng>,
@@ -127,6 +131,8 @@ impl SinglePrimaryMode {
             rpo_window_ns: 0,
             rejected_writes: 0,
             forwarded_writes: 0,
+            failovers: 0,
+            switchovers: 0,
             rt_rng,
             rt_delay,
             n,
@@ -186,8 +192,13 @@ impl SinglePrimaryMode {
     }
 
     /// `to` becomes the primary in place of `old`.
-    fn promote(&mut self, k: Ctx, t: Time, old: usize, to: usize) {
+    fn promote(&mut self, k: Ctx, t: Time, old: usize, to: usize, planned: bool) {
         let n = self.n;
+        if planned {
+            self.switchovers += 1;
+        } else {
+            self.failovers += 1;
+        }
         // What `old` applied and `to` never received is lost.
         let (mut count, mut first, mut last) = (0u64, Time::MAX, Time::ZERO);
         let mut lost_ids = Vec::new();
@@ -300,10 +311,15 @@ impl Mode for SinglePrimaryMode {
                 }
                 if let Some(to) = self.failover_target(k, old, t) {
                     self.promoting = true;
-                    k.schedule(t.after(self.promote), SpEvent::Promote { old, to });
+                    let promote = SpEvent::Promote {
+                        old,
+                        to,
+                        planned: false,
+                    };
+                    k.schedule(t.after(self.promote), promote);
                 }
             }
-            SpEvent::Promote { old, to } => self.promote(k, t, old, to),
+            SpEvent::Promote { old, to, planned } => self.promote(k, t, old, to, planned),
             SpEvent::Switchover { to } => {
                 let p = self.primary;
                 if to == p || !self.writable(k, t) {
@@ -320,7 +336,11 @@ impl Mode for SinglePrimaryMode {
                 self.writes_refused_since(t);
                 k.schedule(
                     caught_up.after(self.promote),
-                    SpEvent::Promote { old: p, to },
+                    SpEvent::Promote {
+                        old: p,
+                        to,
+                        planned: true,
+                    },
                 );
             }
         }
@@ -334,5 +354,7 @@ impl Mode for SinglePrimaryMode {
         extras.rpo_window_ms = ns_to_ms(self.rpo_window_ns);
         extras.rejected_writes = self.rejected_writes;
         extras.forwarded_writes = self.forwarded_writes;
+        extras.failovers = self.failovers;
+        extras.switchovers = self.switchovers;
     }
 }

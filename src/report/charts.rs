@@ -17,7 +17,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::metrics::result::{FaultWindow, RunResult};
-use crate::report::format;
+use crate::report::{format, words};
 use crate::Error;
 use downsample::{decimate, merge_buckets, minmax, segments};
 use style::{
@@ -120,33 +120,21 @@ impl ChartKind {
         }
     }
 
-    /// One sentence on what to look for, for the report.
-    pub fn caption(self) -> &'static str {
+    /// What to look for, for the report: computed from the run where it
+    /// states a cause or a conclusion (`report::words`).
+    pub fn caption(self, r: &RunResult) -> String {
         match self {
-            ChartKind::LagOverTime => {
-                "How long writes took to reach each other region, per stream. \
-                 Shaded bands are faults: lag jumps when a partition heals and \
-                 the queued writes arrive late."
-            }
-            ChartKind::LagCdf => {
-                "The whole lag distribution of each stream on a log scale; \
+            ChartKind::LagOverTime => words::lag_caption(r),
+            ChartKind::LagCdf => "The whole lag distribution of each stream on a log scale; \
                  the circle marks the median (p50), the triangle the 99th percentile."
-            }
-            ChartKind::LostWrites => {
-                "Writes lost to last-writer-wins, counted at their issue time, \
-                 and conflicts: writes issued during a partition are the ones that vanish."
-            }
-            ChartKind::StaleReads => {
-                "The share of reads that returned an out-of-date version, \
-                 against the run's average."
-            }
-            ChartKind::Backlog => {
-                "Messages waiting on each stream: a queue builds while a link \
-                 is down; the slope after the heal shows how fast it drains."
-            }
+                .to_string(),
+            ChartKind::LostWrites => words::lost_writes_caption(r),
+            ChartKind::StaleReads => words::stale_reads_caption(r),
+            ChartKind::Backlog => words::backlog_caption(r),
             ChartKind::Regions => {
                 "Per region, the writes issued there, how many of them were lost, \
                  and the reads that returned stale data."
+                    .to_string()
             }
         }
     }
@@ -837,7 +825,7 @@ fn lost_writes_body<DB: DrawingBackend>(r: &RunResult, plot: &Area<DB>) -> Resul
     let s = &r.summary;
     Ok(Painted {
         subtitle: format!(
-            "Writes issued in {} that were lost (last writer wins dropped them), and conflicts (writes built on the same parent).",
+            "Writes issued in {} that were lost, and conflicts (writes built on the same parent).",
             bucket_phrase_merged(r, width)
         ),
         legend: vec![

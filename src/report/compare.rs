@@ -14,6 +14,7 @@ use crate::metrics::result::{RunResult, Summary};
 use crate::report::csv_out;
 use crate::report::format::{self, count, duration, percent};
 use crate::report::terminal::{indent, table};
+use crate::report::words;
 use crate::scenario::{Mode, Scenario, SecondaryWrites};
 
 /// One mode's outcome.
@@ -176,8 +177,58 @@ pub fn lines(scenario: &Scenario, rows: &[CompareRow]) -> Vec<Line> {
             None => plain("-".into()),
         });
     }
+    let results: Vec<&RunResult> = rows.iter().filter_map(|r| r.result).collect();
+    let failover = results
+        .iter()
+        .any(|r| words::had_failover(&r.summary.mode_extras));
+    let mut downtime: Vec<&str> = Vec::new();
+    for r in &results {
+        if let Some(c) = words::downtime_cause(&r.summary.mode_extras) {
+            if !downtime.contains(&c) {
+                downtime.push(c);
+            }
+        }
+    }
     for row in figure_rows {
-        add(&label(row), false, &|s, r| figure_cell(row, s, r));
+        // Failover rows only where some mode had a failover; downtime with
+        // its cause only where writes were refused for want of a primary.
+        let text = match row.figure {
+            "rpo_lost_writes" if !failover => continue,
+            "failover_ms" if downtime.is_empty() => continue,
+            "failover_ms" => format!("  write downtime ({})", words::and_list(&downtime)),
+            _ => label(row),
+        };
+        add(&text, false, &|s, r| figure_cell(row, s, r));
+        if row.figure == "lost_writes" {
+            for key in words::CAUSE_KEYS {
+                let modes: Vec<&str> = results
+                    .iter()
+                    .filter(|r| words::cause_count(&r.summary, key) > 0)
+                    .map(|r| r.summary.mode.as_str())
+                    .collect();
+                let Some(first) = modes.first() else {
+                    continue;
+                };
+                let mode = if modes.iter().all(|m| m == first) {
+                    first
+                } else {
+                    "any"
+                };
+                add(
+                    &format!("  {}", words::cause_short_label(key, mode)),
+                    false,
+                    &|_, r| {
+                        let n = words::cause_count(&r.summary, key);
+                        let lost = r.summary.lost_writes;
+                        plain(if lost == 0 {
+                            count(n)
+                        } else {
+                            format!("{} ({})", count(n), percent(n as f64 / lost as f64))
+                        })
+                    },
+                );
+            }
+        }
     }
     out
 }

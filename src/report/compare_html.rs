@@ -210,14 +210,15 @@ fn side_by_side(h: &mut String, input: &CompareReportInput) {
     h.push_str("</tbody>\n</table></div>\n");
     h.push_str(
         "<dl class=\"legend\">\n\
-         <div><dt>lost writes</dt><dd>acknowledged writes whose effect is gone; \
-         <em>silently (conflicts)</em> counts writes built on a version another write was already built on</dd></div>\n\
+         <div><dt>lost writes</dt><dd>acknowledged writes whose effect is gone; the rows under it split them by cause \
+         (a larger timestamp won, a failover's RPO, stranded in a region still down at the end)</dd></div>\n\
+         <div><dt>conflicts</dt><dd>writes built on a version another write was already built on: writers that did not see each other</dd></div>\n\
          <div><dt>write conflict errors</dt><dd>strong mode: overlapping writes to one item that failed with an error instead of vanishing</dd></div>\n\
          <div><dt>rejected / unavailable writes</dt><dd>refused: by a single-primary secondary without forwarding or while there was no primary; \
          in strong mode, by a region that could reach no other</dd></div>\n\
          <div><dt>stale reads</dt><dd>reads that returned neither the latest write issued anywhere before them nor a descendant of it</dd></div>\n\
-         <div><dt>RPO lost / write downtime</dt><dd>single primary: acknowledged writes the promoted secondary never received, \
-         and how long writes had no primary</dd></div>\n\
+         <div><dt>RPO lost / write downtime</dt><dd>single primary: acknowledged writes a secondary promoted in a failover never received \
+         (shown only when a failover happened), and how long writes had no writable primary, with its cause</dd></div>\n\
          </dl>\n",
     );
     h.push_str("</section>\n");
@@ -228,7 +229,7 @@ fn charts(h: &mut String, charts: &[Chart]) {
         CompareChart::ALL
             .into_iter()
             .find(|k| k.file_stem() == stem)
-            .map(|k| k.caption())
+            .map(|k| k.caption().to_string())
     });
 }
 

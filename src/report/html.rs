@@ -12,6 +12,7 @@ use crate::metrics::result::{FaultWindow, RunResult};
 use crate::report::charts::{time_extent, Chart, ChartFormat};
 use crate::report::format::{count, duration, percent, plain, TimeUnit};
 use crate::report::terminal::{fault_cells, fault_units};
+use crate::report::words;
 use crate::scenario::{Mode, Scenario};
 
 /// Everything the report shows.
@@ -55,7 +56,7 @@ pub fn render_report(input: &ReportInput) -> String {
     reproduce(&mut h, input);
     summary(&mut h, input);
     faults(&mut h, input);
-    charts(&mut h, input.charts);
+    charts(&mut h, input.charts, input.result);
     streams(&mut h, input.result);
     regions(&mut h, input);
     parameters(&mut h, input);
@@ -140,14 +141,14 @@ fn reproduce(h: &mut String, input: &ReportInput) {
 struct Metric {
     key: &'static str,
     value: String,
-    meaning: &'static str,
+    meaning: String,
 }
 
-fn metric(key: &'static str, value: String, meaning: &'static str) -> Metric {
+fn metric(key: &'static str, value: String, meaning: impl Into<String>) -> Metric {
     Metric {
         key,
         value,
-        meaning,
+        meaning: meaning.into(),
     }
 }
 
@@ -213,7 +214,10 @@ fn summary(h: &mut String, input: &ReportInput) {
         metric(
             "lost_writes",
             format!("{} ({})", count(sum.lost_writes), percent(sum.lost_write_rate)),
-            "Writes whose effect is gone: neither the final version of their key nor an ancestor of it. Last writer wins dropped them silently.",
+            format!(
+                "Writes whose effect is gone: neither the final version of their key nor an ancestor of it. {}",
+                words::loss_sentence(sum)
+            ),
         ),
         metric(
             "conflicts",
@@ -301,7 +305,7 @@ fn summary(h: &mut String, input: &ReportInput) {
             metric(
                 "rejected_writes",
                 count(x.rejected_writes),
-                "Writes refused: at a secondary without forwarding, or while there was no primary during failover.",
+                "Writes refused: at a secondary without forwarding, or while there was no writable primary.",
             ),
             metric(
                 "forwarded_writes",
@@ -316,21 +320,6 @@ fn summary(h: &mut String, input: &ReportInput) {
                     duration(x.write_latency_p99_ms)
                 ),
                 "Time from a client's write to its acknowledgement.",
-            ),
-            metric(
-                "failover_ms",
-                duration(x.failover_ms),
-                "Downtime seen (RTO): how long writes had no primary.",
-            ),
-            metric(
-                "rpo_lost_writes",
-                count(x.rpo_lost_writes),
-                "Acknowledged writes the new primary never received (RPO).",
-            ),
-            metric(
-                "rpo_window_ms",
-                duration(x.rpo_window_ms),
-                "The span of those writes' issue times.",
             ),
         ]),
         Mode::Strong(_) => rows.extend([
@@ -356,6 +345,26 @@ fn summary(h: &mut String, input: &ReportInput) {
         ]),
         Mode::ActiveActive => {}
     }
+    if let Some(cause) = words::downtime_cause(x) {
+        rows.push(metric(
+            "failover_ms",
+            duration(x.failover_ms),
+            format!("Write downtime ({cause}): how long writes had no writable primary."),
+        ));
+    }
+    if words::had_failover(x) {
+        rows.push(metric(
+            "rpo_lost_writes",
+            count(x.rpo_lost_writes),
+            "Acknowledged writes the promoted secondary never received (RPO).",
+        ));
+        rows.push(metric(
+            "rpo_window_ms",
+            duration(x.rpo_window_ms),
+            "The span of those writes' commit times at the old primary.",
+        ));
+    }
+    causes(h, sum);
     h.push_str("<table class=\"metrics\">\n<thead><tr><th>metric</th><th class=\"num\">value</th><th>what it means</th></tr></thead>\n<tbody>\n");
     for m in rows {
         let _ = writeln!(
@@ -363,10 +372,30 @@ fn summary(h: &mut String, input: &ReportInput) {
             "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td>{}</td></tr>",
             esc(m.key),
             esc(&m.value),
-            esc(m.meaning)
+            esc(&m.meaning)
         );
     }
     h.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// The causes of the lost writes, with their shares (nothing when none
+/// was lost).
+fn causes(h: &mut String, sum: &crate::metrics::result::Summary) {
+    let causes = words::loss_causes(sum);
+    if causes.is_empty() {
+        return;
+    }
+    h.push_str("<table class=\"causes\">\n<thead><tr><th>lost writes by cause</th><th class=\"num\">lost</th><th class=\"num\">share</th></tr></thead>\n<tbody>\n");
+    for c in &causes {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(c.label),
+            count(c.count),
+            percent(c.count as f64 / sum.lost_writes as f64)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
 }
 
 fn faults(h: &mut String, input: &ReportInput) {
@@ -472,9 +501,10 @@ fn fault_label(f: &FaultWindow) -> String {
     }
 }
 
-fn charts(h: &mut String, charts: &[Chart]) {
-    // The chart draws its own title; the caption says what to look for.
-    chart_section(h, charts, "run", |c, _| c.kind().map(|k| k.caption()));
+fn charts(h: &mut String, charts: &[Chart], result: &RunResult) {
+    // The chart draws its own title; the caption, computed from the run,
+    // says what to look for.
+    chart_section(h, charts, "run", |c, _| c.kind().map(|k| k.caption(result)));
 }
 
 /// The charts section of a report: one figure per chart, inline SVG or a
@@ -484,7 +514,7 @@ pub(crate) fn chart_section<'c>(
     h: &mut String,
     charts: &'c [Chart],
     what: &str,
-    caption: impl Fn(&'c Chart, &'c str) -> Option<&'c str>,
+    caption: impl Fn(&'c Chart, &'c str) -> Option<String>,
 ) {
     h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
     if charts.is_empty() {
@@ -499,8 +529,8 @@ pub(crate) fn chart_section<'c>(
             .rsplit_once('.')
             .map_or(c.file_name.as_str(), |p| p.0);
         let _ = writeln!(h, "<figure class=\"chart\" id=\"chart-{}\">", esc(stem));
-        let text = caption(c, stem).unwrap_or(c.title.as_str());
-        let _ = writeln!(h, "<figcaption>{}</figcaption>", esc(text));
+        let text = caption(c, stem).unwrap_or_else(|| c.title.clone());
+        let _ = writeln!(h, "<figcaption>{}</figcaption>", esc(&text));
         match c.format() {
             ChartFormat::Svg => {
                 let svg = String::from_utf8_lossy(&c.bytes);

@@ -15,3 +15,4 @@ pub mod gate;
 pub mod html;
 pub mod output;
 pub mod terminal;
+pub mod words;

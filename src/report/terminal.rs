@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use crate::metrics::result::{FaultRow, RunResult, Summary};
 use crate::report::format::{count, duration, percent, plain, TimeUnit};
+use crate::report::words;
 
 /// The whole summary of one run, ending with a newline.
 pub fn summary(result: &RunResult) -> String {
@@ -25,6 +26,20 @@ pub fn summary(result: &RunResult) -> String {
     );
     out.push('\n');
     out.push_str(&indent(&table(&headline_rows(s), "LRL")));
+
+    let causes = words::loss_causes(s);
+    if !causes.is_empty() {
+        out.push_str("\nlost writes by cause\n");
+        let mut rows = vec![cells(&["cause", "lost", "share"])];
+        for c in &causes {
+            rows.push(vec![
+                c.label.to_string(),
+                count(c.count),
+                percent(c.count as f64 / s.lost_writes as f64),
+            ]);
+        }
+        out.push_str(&indent(&table(&rows, "L")));
+    }
 
     if !result.links.is_empty() {
         out.push_str("\nreplication lag per stream\n");
@@ -227,12 +242,21 @@ fn headline_rows(s: &Summary) -> Vec<Vec<String>> {
             rows.push(row("forwarded writes", count(m.forwarded_writes), none()));
             rows.push(ms_row("write latency p50", m.write_latency_p50_ms));
             rows.push(ms_row("write latency p99", m.write_latency_p99_ms));
-            rows.push(ms_row("failover (RTO)", m.failover_ms));
-            rows.push(row(
-                "RPO lost writes",
-                count(m.rpo_lost_writes),
-                format!("issued over {}", duration(m.rpo_window_ms)),
-            ));
+            if let Some(cause) = words::downtime_cause(m) {
+                let unit = TimeUnit::fit([m.failover_ms]);
+                rows.push(row(
+                    "write downtime",
+                    unit.number(m.failover_ms),
+                    format!("{} ({cause}: no writable primary)", unit.name()),
+                ));
+            }
+            if words::had_failover(m) {
+                rows.push(row(
+                    "RPO lost writes",
+                    count(m.rpo_lost_writes),
+                    format!("issued over {}", duration(m.rpo_window_ms)),
+                ));
+            }
         }
         "strong" => {
             rows.push(row(

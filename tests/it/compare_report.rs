@@ -206,7 +206,7 @@ fn charts_have_titles_axes_and_every_mode() {
     }
     let outcomes = String::from_utf8(charts[0].bytes.clone()).unwrap();
     for label in [
-        "lost writes (silently)",
+        "lost writes",
         "stale reads",
         "write conflict errors",
         "rejected writes",

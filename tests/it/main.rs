@@ -26,3 +26,4 @@ mod sweep;
 mod toy_mode;
 mod truths;
 mod varying;
+mod words;

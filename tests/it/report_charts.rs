@@ -714,7 +714,7 @@ fn report_holds_every_section() {
             "<code>stale_reads</code>",
             "<code>converged</code>",
             "<code>convergence_ms</code>",
-            "Last writer wins dropped them silently",
+            "a write with a larger timestamp won (last writer wins)",
             "arrival time minus issue time",
             // Tables.
             "ap-southeast-1",

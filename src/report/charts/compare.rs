@@ -54,10 +54,9 @@ impl CompareChart {
     pub fn caption(self) -> &'static str {
         match self {
             CompareChart::Outcomes => {
-                "The same client operations under each mode. Active-active loses writes \
-                 silently; single-primary refuses writes while there is no primary and \
-                 loses what it had not shipped; strong mode turns contention into errors \
-                 and loses nothing. Each panel has its own scale."
+                "The same client operations under each mode: the writes each lost, \
+                 refused and failed, its stale reads and its write downtime. Each panel \
+                 has its own scale."
             }
             CompareChart::WriteLatency => {
                 "How long a client waits for its write to be acknowledged, by the region \
@@ -199,7 +198,7 @@ struct Figure {
 
 const FIGURES: [Figure; 6] = [
     Figure {
-        name: "lost writes (silently)",
+        name: "lost writes",
         unit: "writes",
         value: |r| r.summary.lost_writes as f64,
         label: |r| format::count(r.summary.lost_writes),
