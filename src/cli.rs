@@ -211,11 +211,12 @@ fn parse_seed(text: &str) -> std::result::Result<u64, String> {
 }
 
 fn parse_count(text: &str) -> std::result::Result<u64, String> {
+    let max = crate::model::MAX_EVENTS_LIMIT;
     text.trim()
         .parse::<u64>()
         .ok()
-        .filter(|&n| n > 0)
-        .ok_or_else(|| format!("not a whole number from 1 to {}", u64::MAX))
+        .filter(|&n| (1..=max).contains(&n))
+        .ok_or_else(|| format!("not a whole number from 1 to {max}"))
 }
 
 /// Run the command line; returns the process exit code.

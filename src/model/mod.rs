@@ -30,6 +30,12 @@ use mode::Mode;
 /// Above this many estimated events a run is refused unless raised.
 pub const DEFAULT_MAX_EVENTS: u64 = 1_000_000_000;
 
+/// The most `--max-events` can allow. The event queue numbers every event
+/// it is given in `MAX_SEQ` (about 17.6 trillion); a run schedules at most
+/// a few events per estimated one, so this leaves a wide margin.
+pub const MAX_EVENTS_LIMIT: u64 = 1_000_000_000_000;
+const _: () = assert!(MAX_EVENTS_LIMIT <= crate::sim::queue::MAX_SEQ / 16);
+
 /// How to run (not what to simulate: that is the scenario).
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {

@@ -60,17 +60,57 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// Bits of a packed key that hold the sequence number; the rest hold the
+/// time's offset within its bucket (`WIDTH_NS` is `2^OFFSET_BITS`).
+const SEQ_BITS: u32 = 44;
+const OFFSET_BITS: u32 = 64 - SEQ_BITS;
+const _: () = assert!(WIDTH_NS == 1 << OFFSET_BITS);
+
+/// The largest sequence number a bucket list can hold: about 17.6 trillion
+/// events, weeks of simulation at full speed.
+pub const MAX_SEQ: u64 = (1 << SEQ_BITS) - 1;
+
+/// An entry of a bucket list: its time's offset from the bucket's start
+/// and its sequence number packed into one integer, so the lists are a
+/// quarter smaller and sorting compares one word. Ascending keys are
+/// ascending (time, sequence) within the bucket.
+#[derive(Clone, Copy, Debug)]
+struct Packed<E> {
+    key: u64,
+    event: E,
+}
+
+impl<E> Packed<E> {
+    #[inline]
+    fn new(e: Entry<E>) -> Packed<E> {
+        debug_assert!(e.seq <= MAX_SEQ);
+        Packed {
+            key: (e.time.ns() % WIDTH_NS) << SEQ_BITS | e.seq,
+            event: e.event,
+        }
+    }
+
+    #[inline]
+    fn unpack(self, bucket_start: u64) -> Entry<E> {
+        Entry {
+            time: Time(bucket_start + (self.key >> SEQ_BITS)),
+            seq: self.key & MAX_SEQ,
+            event: self.event,
+        }
+    }
+}
+
 /// Sequence numbers and the pending events.
 #[derive(Debug)]
 pub struct EventQueue<E> {
     /// The current bucket's entries, latest first (served from the end).
-    current: Vec<Entry<E>>,
+    current: Vec<Packed<E>>,
     /// Entries scheduled into the current bucket while it is served.
     late: BinaryHeap<Entry<E>>,
     /// End of the current bucket; bucket `k` of `ahead` (counted from
     /// `first`) holds entries in `[current_end + k·W, current_end + (k+1)·W)`.
     current_end: u64,
-    ahead: Vec<Vec<Entry<E>>>,
+    ahead: Vec<Vec<Packed<E>>>,
     first: usize,
     in_ahead: usize,
     /// Entries at or after `current_end + BUCKETS·W`.
@@ -118,7 +158,7 @@ impl<E: Copy> EventQueue<E> {
         let k = ((t - self.current_end) / WIDTH_NS) as usize;
         if k < BUCKETS {
             let i = (self.first + k) % BUCKETS;
-            self.ahead[i].push(entry);
+            self.ahead[i].push(Packed::new(entry));
             self.in_ahead += 1;
         } else {
             self.far.push(entry);
@@ -156,10 +196,11 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, u64, E)> {
         loop {
+            let start = self.current_end - WIDTH_NS;
             // The greater entry in the heap order is the earlier one.
             let e = match (self.current.last(), self.late.peek()) {
-                (Some(c), Some(l)) if l > c => self.late.pop(),
-                (Some(_), _) => self.current.pop(),
+                (Some(&c), Some(l)) if *l > c.unpack(start) => self.late.pop(),
+                (Some(_), _) => self.current.pop().map(|c| c.unpack(start)),
                 (None, Some(_)) => self.late.pop(),
                 (None, None) => {
                     if !self.advance() {
@@ -189,8 +230,8 @@ impl<E: Copy> EventQueue<E> {
         // The emptied list keeps its room for a later bucket.
         std::mem::swap(&mut self.current, &mut self.ahead[self.first]);
         self.in_ahead -= self.current.len();
-        // Ascending in the heap order is latest first.
-        self.current.sort_unstable();
+        // Latest first: served from the end.
+        self.current.sort_unstable_by(|a, b| b.key.cmp(&a.key));
         self.first = (self.first + 1) % BUCKETS;
         self.current_end += WIDTH_NS;
         self.pull_far();
@@ -208,7 +249,7 @@ impl<E: Copy> EventQueue<E> {
             } else {
                 let k = ((t - self.current_end) / WIDTH_NS) as usize;
                 let i = (self.first + k) % BUCKETS;
-                self.ahead[i].push(e);
+                self.ahead[i].push(Packed::new(e));
                 self.in_ahead += 1;
             }
         }

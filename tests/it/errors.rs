@@ -68,7 +68,19 @@ fn max_events_that_is_not_a_number() {
         "max-events-word",
         &["run", "small.yaml", "--max-events", "lots"],
         &nothing,
-        "invalid value 'lots' for '--max-events <N>': not a whole number from 1 to 18446744073709551615; see 'replisim --help'",
+        "invalid value 'lots' for '--max-events <N>': not a whole number from 1 to 1000000000000; see 'replisim --help'",
+    );
+}
+
+/// The event queue numbers events in 44 bits; the limit keeps every run
+/// far inside that.
+#[test]
+fn max_events_above_what_the_queue_can_number() {
+    assert_exact(
+        "max-events-huge",
+        &["run", "small.yaml", "--max-events", "1000000000001"],
+        &nothing,
+        "invalid value '1000000000001' for '--max-events <N>': not a whole number from 1 to 1000000000000; see 'replisim --help'",
     );
 }
 
