@@ -231,7 +231,8 @@ impl<E: Copy> EventQueue<E> {
         std::mem::swap(&mut self.current, &mut self.ahead[self.first]);
         self.in_ahead -= self.current.len();
         // Latest first: served from the end.
-        self.current.sort_unstable_by_key(|p| std::cmp::Reverse(p.key));
+        self.current
+            .sort_unstable_by_key(|p| std::cmp::Reverse(p.key));
         self.first = (self.first + 1) % BUCKETS;
         self.current_end += WIDTH_NS;
         self.pull_far();
