@@ -22,6 +22,7 @@ mod properties;
 mod report_charts;
 mod safety;
 mod scenario_errors;
+mod swarm;
 mod sweep;
 mod toy_mode;
 mod truths;
