@@ -102,7 +102,8 @@ struct CommonArgs {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
 
-    /// Also write every write and delivery (writes.csv, deliveries.csv).
+    /// Also write every write, read and delivery (writes.csv, reads.csv,
+    /// deliveries.csv).
     #[arg(long)]
     trace: bool,
 

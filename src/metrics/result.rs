@@ -222,6 +222,8 @@ pub struct Trace {
     pub writes: Vec<WriteTrace>,
     /// In arrival order.
     pub deliveries: Vec<DeliveryTrace>,
+    /// In the order they were served.
+    pub reads: Vec<ReadTrace>,
 }
 
 /// One row of `writes.csv`.
@@ -245,6 +247,18 @@ pub struct WriteTrace {
     pub outcome: &'static str,
     /// Why, in a word: `overwritten`, `causal_inversion`, `rpo`, ... (empty when survived).
     pub cause: &'static str,
+    /// For a lost write, the write that overwrote it or won against it
+    /// (see `model::beaten`); 0 for none.
+    pub beaten_by: u64,
+    /// For an increment, the counter's value it wrote (its parent's plus
+    /// one); `None` for a put.
+    pub value: Option<u64>,
+    /// Whether the region that wrote it installed it at once (false: a
+    /// causal inversion). Not a column of `writes.csv`.
+    pub installed: bool,
+    /// The write whose version that region held when this one was
+    /// written (what it replaced, or lost against). Not a column.
+    pub held_id: u64,
 }
 
 /// One row of `deliveries.csv`.
@@ -255,4 +269,25 @@ pub struct DeliveryTrace {
     pub arrive_ns: u64,
     /// Whether the receiving region installed the version.
     pub applied: bool,
+    /// The write whose version the region held when this one arrived
+    /// (what it replaced, or was rejected against). Not a column of
+    /// `deliveries.csv`.
+    pub held_id: u64,
+}
+
+/// One row of `reads.csv`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReadTrace {
+    /// Reads are numbered from 1 in the order they were served.
+    pub read_id: u64,
+    pub table: String,
+    pub key: u64,
+    pub region: String,
+    pub at_ns: u64,
+    /// The write whose version the read returned (0: the initial version).
+    pub returned_id: u64,
+    pub stale: bool,
+    /// For a stale read, how long before it the earliest write that beats
+    /// the returned version was issued.
+    pub staleness_ns: Option<u64>,
 }

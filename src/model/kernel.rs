@@ -167,6 +167,7 @@ pub struct Kernel<'a, T> {
     last_change: Time,
     last_event: Time,
     trace_deliveries: Option<Vec<DeliveryTrace>>,
+    trace_reads: Option<Vec<ReadTrace>>,
 }
 
 impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
@@ -318,6 +319,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             last_change: Time::ZERO,
             last_event: Time::ZERO,
             trace_deliveries: options.trace.then(Vec::new),
+            trace_reads: options.trace.then(Vec::new),
         })
     }
 
@@ -506,6 +508,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 to: self.s.regions[y].name.clone(),
                 arrive_ns: t.ns(),
                 applied,
+                held_id: self.store.write_id(current.version),
             });
         }
     }
@@ -735,6 +738,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         let trace = self.trace_deliveries.take().map(|deliveries| Trace {
             writes: self.rec.trace_writes.take().unwrap_or_default(),
             deliveries,
+            reads: self.trace_reads.take().unwrap_or_default(),
         });
         Ok(RunOutput {
             result: RunResult {
@@ -850,6 +854,10 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 parent_id: self.store.write_id(parent_id),
                 outcome: "survived",
                 cause: "",
+                beaten_by: 0,
+                value: counter.then_some(node.value),
+                installed,
+                held_id: self.store.write_id(cur.version),
             });
         }
         self.store.note_write(key, stamp, issued.ns());
@@ -906,12 +914,25 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         self.rec.regions[x].reads += 1;
         self.rec.bucket_of(t.ns()).reads += 1;
         let held = self.store.held(key, x);
-        if let Some(since) = self.store.beaten_since(key, held.stamp) {
+        let since = self.store.beaten_since(key, held.stamp);
+        if let Some(since) = since {
             self.rec.stale_reads += 1;
             self.rec.regions[x].stale_reads += 1;
             self.rec.bucket_of(t.ns()).stale_reads += 1;
             self.rec.faults.stale_read(t.ns());
             self.rec.staleness.record(t.ns().saturating_sub(since));
+        }
+        if let Some(tr) = &mut self.trace_reads {
+            tr.push(ReadTrace {
+                read_id: tr.len() as u64 + 1,
+                table: self.s.tables[r.table].name.clone(),
+                key: u64::from(key - self.key_base[r.table]),
+                region: self.s.regions[x].name.clone(),
+                at_ns: t.ns(),
+                returned_id: self.store.write_id(held.version),
+                stale: since.is_some(),
+                staleness_ns: since.map(|s| t.ns().saturating_sub(s)),
+            });
         }
     }
 
@@ -925,12 +946,19 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     /// other than by a replication stream (a write forwarded to the
     /// primary).
     pub fn trace_arrival(&mut self, write_id: u64, region: usize, t: Time, applied: bool) {
+        let held_id = self
+            .rec
+            .trace_writes
+            .as_ref()
+            .and_then(|tw| tw.get(write_id as usize - 1))
+            .map_or(0, |w| w.held_id);
         if let Some(td) = &mut self.trace_deliveries {
             td.push(DeliveryTrace {
                 write_id,
                 to: self.s.regions[region].name.clone(),
                 arrive_ns: t.ns(),
                 applied,
+                held_id,
             });
         }
     }

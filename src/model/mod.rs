@@ -5,6 +5,7 @@
 //! Nothing here touches files or terminals; progress goes through a callback.
 
 pub mod active_active;
+pub mod beaten;
 mod cells;
 pub mod clock;
 pub mod fault_figures;
@@ -39,7 +40,8 @@ const _: () = assert!(MAX_EVENTS_LIMIT <= crate::sim::queue::MAX_SEQ / 16);
 /// How to run (not what to simulate: that is the scenario).
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
-    /// Keep per-write and per-delivery records (`writes.csv`, `deliveries.csv`).
+    /// Keep per-write, per-delivery and per-read records (`writes.csv`,
+    /// `deliveries.csv`, `reads.csv`).
     pub trace: bool,
     /// Refuse a scenario whose estimated event count is above this
     /// (`None`: `DEFAULT_MAX_EVENTS`).
@@ -147,7 +149,11 @@ pub fn run_mode<M: Mode>(
     mode: M,
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<RunOutput> {
-    Kernel::new(scenario, options, &mode)?.run(mode, progress)
+    let mut output = Kernel::new(scenario, options, &mode)?.run(mode, progress)?;
+    if let Some(trace) = &mut output.trace {
+        beaten::fill(trace);
+    }
+    Ok(output)
 }
 
 const GIB: f64 = (1u64 << 30) as f64;
@@ -200,6 +206,9 @@ const ITEM_LAST_BYTES: u64 = 8;
 const TRACE_WRITE_BYTES: f64 = 320.0;
 /// A traced delivery: its record and its `deliveries.csv` row.
 const TRACE_DELIVERY_BYTES: f64 = 128.0;
+/// A traced read: its record (two names, ids, times) and its `reads.csv`
+/// row.
+const TRACE_READ_BYTES: f64 = 200.0;
 
 /// What a run takes, in bytes (see `MemoryEstimate`), without `--trace`.
 pub fn estimate_memory(s: &Scenario) -> u64 {
@@ -250,7 +259,13 @@ pub fn estimate_memory_parts(s: &Scenario, trace: bool) -> MemoryEstimate {
     let trace_bytes = if trace {
         let writes = writes_per_s * secs;
         let deliveries = writes * n.saturating_sub(1) as f64;
-        writes * TRACE_WRITE_BYTES + deliveries * TRACE_DELIVERY_BYTES
+        let reads: f64 = s
+            .workload
+            .iter()
+            .map(|w| w.rate_per_s * (1.0 - w.write_fraction) * w.regions.len() as f64)
+            .sum::<f64>()
+            * secs;
+        writes * TRACE_WRITE_BYTES + deliveries * TRACE_DELIVERY_BYTES + reads * TRACE_READ_BYTES
     } else {
         0.0
     };

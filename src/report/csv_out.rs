@@ -19,7 +19,8 @@
 use crate::error::{Error, Result};
 use crate::metrics::figures::{self, Figure, Value};
 use crate::metrics::result::{
-    BucketRow, DeliveryTrace, FaultRow, LinkRow, RegionRow, RunResult, Summary, Trace, WriteTrace,
+    BucketRow, DeliveryTrace, FaultRow, LinkRow, ReadTrace, RegionRow, RunResult, Summary, Trace,
+    WriteTrace,
 };
 use crate::report::format;
 
@@ -78,6 +79,28 @@ const WRITES: &[Column<WriteTrace>] = &[
     col("parent_id", |w| Value::Count(w.parent_id)),
     col("outcome", |w| Value::Text(w.outcome.to_string())),
     col("cause", |w| Value::Text(w.cause.to_string())),
+    col("beaten_by", |w| {
+        (w.beaten_by != 0)
+            .then_some(w.beaten_by)
+            .map_or(Value::Empty, Value::Count)
+    }),
+    // Beyond the contract.
+    col("value", |w| w.value.map_or(Value::Empty, Value::Count)),
+];
+
+/// `reads.csv` (`--trace`): one row per read.
+const READS: &[Column<ReadTrace>] = &[
+    col("read_id", |r| Value::Count(r.read_id)),
+    col("table", |r| Value::Text(r.table.clone())),
+    col("key", |r| Value::Count(r.key)),
+    col("region", |r| Value::Text(r.region.clone())),
+    col("at_ms", |r| Value::Nanos(i128::from(r.at_ns))),
+    col("returned_id", |r| Value::Count(r.returned_id)),
+    col("stale", |r| Value::Bool(r.stale)),
+    col("staleness_ms", |r| {
+        r.staleness_ns
+            .map_or(Value::Empty, |ns| Value::Nanos(i128::from(ns)))
+    }),
 ];
 
 /// `deliveries.csv` (`--trace`): one row per write and destination.
@@ -154,6 +177,7 @@ pub fn header(file_name: &str) -> Option<String> {
             .join(","),
         "writes.csv" => names(WRITES),
         "deliveries.csv" => names(DELIVERIES),
+        "reads.csv" => names(READS),
         _ => return None,
     })
 }
@@ -193,8 +217,13 @@ pub fn deliveries_csv(deliveries: &[DeliveryTrace]) -> Result<Vec<u8>> {
     table(DELIVERIES, deliveries)
 }
 
+/// `reads.csv`.
+pub fn reads_csv(reads: &[ReadTrace]) -> Result<Vec<u8>> {
+    table(READS, reads)
+}
+
 /// Every CSV file of a run, in the order they are listed in MODEL.md; the
-/// two trace files only when a trace was kept.
+/// three trace files only when a trace was kept.
 pub fn all_files(result: &RunResult, trace: Option<&Trace>) -> Result<Vec<CsvFile>> {
     let mut files = vec![
         CsvFile {
@@ -222,6 +251,10 @@ pub fn all_files(result: &RunResult, trace: Option<&Trace>) -> Result<Vec<CsvFil
         files.push(CsvFile {
             file_name: "writes.csv",
             bytes: writes_csv(&trace.writes)?,
+        });
+        files.push(CsvFile {
+            file_name: "reads.csv",
+            bytes: reads_csv(&trace.reads)?,
         });
         files.push(CsvFile {
             file_name: "deliveries.csv",
@@ -275,7 +308,12 @@ mod tests {
             ),
             (
                 "writes.csv",
-                "write_id,table,key,region,kind,issue_ms,timestamp_ms,parent_id,outcome,cause",
+                "write_id,table,key,region,kind,issue_ms,timestamp_ms,parent_id,outcome,cause,\
+                 beaten_by",
+            ),
+            (
+                "reads.csv",
+                "read_id,table,key,region,at_ms,returned_id,stale,staleness_ms",
             ),
             ("deliveries.csv", "write_id,to,arrive_ms,applied"),
         ];
@@ -346,17 +384,58 @@ mod tests {
             parent_id: 0,
             outcome: "lost",
             cause: "overwritten",
+            beaten_by: 4,
+            ..WriteTrace::default()
         };
-        let text = String::from_utf8(writes_csv(&[w]).unwrap()).unwrap();
+        let counter = WriteTrace {
+            write_id: 2,
+            kind: "increment",
+            outcome: "survived",
+            cause: "",
+            beaten_by: 0,
+            value: Some(42),
+            ..w.clone()
+        };
+        let text = String::from_utf8(writes_csv(&[w, counter]).unwrap()).unwrap();
+        let rows: Vec<&str> = text.lines().skip(1).collect();
         assert_eq!(
-            text.lines().nth(1).unwrap(),
-            "1,t,3,a,put,1234.567891,-0.000002,0,lost,overwritten"
+            rows,
+            [
+                "1,t,3,a,put,1234.567891,-0.000002,0,lost,overwritten,4,",
+                "2,t,3,a,increment,1234.567891,-0.000002,0,survived,,,42"
+            ]
+        );
+        let r = ReadTrace {
+            read_id: 1,
+            table: "t".into(),
+            key: 3,
+            region: "b".into(),
+            at_ns: 2_000_000,
+            returned_id: 1,
+            stale: true,
+            staleness_ns: Some(1_500),
+        };
+        let fresh = ReadTrace {
+            read_id: 2,
+            stale: false,
+            staleness_ns: None,
+            ..r.clone()
+        };
+        let text = String::from_utf8(reads_csv(&[r, fresh]).unwrap()).unwrap();
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(
+            rows,
+            [
+                "1,t,3,b,2.000000,1,true,0.001500",
+                "2,t,3,b,2.000000,1,false,"
+            ]
         );
         let d = DeliveryTrace {
             write_id: 1,
             to: "b".into(),
             arrive_ns: 5,
             applied: false,
+            held_id: 0,
         };
         let text = String::from_utf8(deliveries_csv(&[d]).unwrap()).unwrap();
         assert_eq!(text.lines().nth(1).unwrap(), "1,b,0.000005,false");

@@ -69,7 +69,11 @@ const CONTRACT: &[(&str, &str)] = &[
 const TRACE_CONTRACT: &[(&str, &str)] = &[
     (
         "writes.csv",
-        "write_id,table,key,region,kind,issue_ms,timestamp_ms,parent_id,outcome,cause",
+        "write_id,table,key,region,kind,issue_ms,timestamp_ms,parent_id,outcome,cause,beaten_by",
+    ),
+    (
+        "reads.csv",
+        "read_id,table,key,region,at_ms,returned_id,stale,staleness_ms",
     ),
     ("deliveries.csv", "write_id,to,arrive_ms,applied"),
 ];
@@ -198,7 +202,7 @@ mod run {
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let out = dir.join("t");
         for (file, contract) in TRACE_CONTRACT {
-            assert_eq!(&header(&out.join(file)), contract, "{file}");
+            assert_contract_header(&out.join(file), contract);
         }
         assert!(!out.join("charts").exists(), "--no-charts drew charts");
         let writes = fs::read_to_string(out.join("writes.csv")).unwrap();

@@ -25,6 +25,7 @@ mod scenario_errors;
 mod swarm;
 mod sweep;
 mod toy_mode;
+mod trace_columns;
 mod truths;
 mod varying;
 mod words;
