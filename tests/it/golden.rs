@@ -16,6 +16,7 @@ const FILES: &[&str] = &[
     "regions",
     "timeseries",
     "writes",
+    "reads",
     "deliveries",
 ];
 
