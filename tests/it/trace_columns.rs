@@ -5,6 +5,10 @@
 use crate::common::*;
 use replisim::scenario::TableKind;
 
+/// A read as checked here: id, region, time, returned write, stale,
+/// staleness.
+type ReadRow<'a> = (u64, &'a str, u64, u64, bool, Option<u64>);
+
 /// r0 and r1, 100 ms apart, perfect clocks (the story of
 /// `handworked::concurrent_writes_last_writer_wins`):
 /// - 10 ms: r0 writes w1; 50 ms: r1 writes w2, both on the initial version.
@@ -29,7 +33,7 @@ fn concurrent_loser_names_its_winner_and_reads_say_what_they_saw() {
         .map(|w| (w.write_id, w.outcome, w.beaten_by, w.value))
         .collect();
     assert_eq!(beaten, vec![(1, "lost", 2, None), (2, "survived", 0, None)]);
-    let reads: Vec<(u64, &str, u64, u64, bool, Option<u64>)> = t
+    let reads: Vec<ReadRow> = t
         .reads
         .iter()
         .map(|r| {
