@@ -457,9 +457,9 @@ fn formula_names_are_neutralised_in_every_csv() {
         }
     }
     files.push(dir.join("c/compare.csv"));
-    // summary, regions, links, timeseries, faults, writes and deliveries
-    // (--trace) of the run, and compare.csv.
-    assert_eq!(files.len(), 8, "{files:?}");
+    // summary, regions, links, timeseries, faults, writes, reads and
+    // deliveries (--trace) of the run, and compare.csv.
+    assert_eq!(files.len(), 9, "{files:?}");
     for file in &files {
         let text = fs::read_to_string(file).unwrap();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
