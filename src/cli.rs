@@ -11,6 +11,7 @@
 
 mod baseline;
 mod budget;
+mod explain;
 mod gate;
 mod signals;
 mod stdout;
@@ -72,6 +73,9 @@ enum Command {
     Regions(RegionsArgs),
     /// Measure the simulator's speed on a built-in write-only scenario.
     Bench(BenchArgs),
+    /// Tell one key's story, write by write: a space-time diagram and a
+    /// narration of why each lost write was lost.
+    Explain(explain::ExplainArgs),
     /// Keep the figures of runs as a baseline (`baseline save DIR ...`).
     Baseline(baseline::BaselineArgs),
     /// Run a baseline's scenarios again and compare: exactly (one seed) or
@@ -243,6 +247,7 @@ where
         Command::List => Ok(list()),
         Command::Regions(args) => regions(&args),
         Command::Bench(args) => bench(&args),
+        Command::Explain(args) => explain::explain(&args),
         Command::Baseline(args) => baseline::baseline(&args),
         Command::Check(args) => baseline::check(&args),
     };
@@ -476,8 +481,10 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
         outln!("running {} (seed {})", scenario.name, scenario.seed);
     }
 
+    // A small run keeps a trace for its report's explain view anyway; the
+    // trace files are written only with --trace.
     let options = RunOptions {
-        trace: args.common.trace,
+        trace: args.common.trace || crate::explain::trace_for_report(scenario),
         max_events: args.common.max_events,
     };
     let bar = progress_bar(args.common.quiet, &scenario.name);
@@ -486,8 +493,15 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
     let RunOutput { result, trace } = output?;
 
     let charts = chart_format(&args.common);
-    let (files, chart_count) =
-        folder::run_files(scenario, &result, trace.as_ref(), &command, charts)?;
+    let files_trace = trace.as_ref().filter(|_| args.common.trace);
+    let (files, chart_count) = folder::run_files_with_view(
+        scenario,
+        &result,
+        files_trace,
+        trace.as_ref(),
+        &command,
+        charts,
+    )?;
     job.target.write(&files, &cancelled)?;
 
     if args.common.quiet {

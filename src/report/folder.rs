@@ -14,11 +14,26 @@ use crate::scenario::{self, Scenario};
 
 /// The files of one run's result folder (CSV files, the resolved
 /// scenario, the HTML report and the charts in `charts`' format, if any),
-/// and how many charts there are.
+/// and how many charts there are. The report's explain view is drawn from
+/// `trace` when there is one.
 pub fn run_files(
     scenario: &Scenario,
     result: &RunResult,
     trace: Option<&Trace>,
+    command: &str,
+    charts: Option<ChartFormat>,
+) -> Result<(Vec<OutputFile>, usize)> {
+    run_files_with_view(scenario, result, trace, trace, command, charts)
+}
+
+/// `run_files`, with the trace files written from `trace` and the
+/// report's explain view drawn from `view_trace` (a run kept for the
+/// report only writes no trace files).
+pub fn run_files_with_view(
+    scenario: &Scenario,
+    result: &RunResult,
+    trace: Option<&Trace>,
+    view_trace: Option<&Trace>,
     command: &str,
     charts: Option<ChartFormat>,
 ) -> Result<(Vec<OutputFile>, usize)> {
@@ -39,6 +54,8 @@ pub fn run_files(
         command,
         charts: &chart_list,
     });
+    let view = crate::explain::page::report_section(scenario, view_trace);
+    let report = crate::explain::page::insert_into_report(report, &view);
     files.push(OutputFile::new("report.html", report.into_bytes()));
     for chart in &chart_list {
         files.push(OutputFile::new(

@@ -8,6 +8,7 @@ mod compare;
 mod compare_report;
 mod crn;
 mod errors;
+mod explain;
 mod fault_expect;
 mod fault_figures;
 mod fidelity;
