@@ -115,7 +115,7 @@ pub fn paragraphs(st: &Story) -> Vec<String> {
     let rule = match st.mode.as_str() {
         "single_primary" => " One primary applies every write (the others forward theirs to it) and ships its log in order; a secondary applies the log as it comes.",
         "strong" => " A write is acknowledged only once a second region has it, and overlapping writes to one item fail with an error instead of vanishing.",
-        _ => " Each write is stamped with its region's clock, and every region keeps the version with the greater timestamp (last writer wins).",
+        _ => " Every region keeps the version with the greater timestamp (last writer wins).",
     };
     if st.timestamps == "wall" {
         if clocks.is_empty() {
