@@ -729,3 +729,82 @@ fn report_carries_the_view() {
     assert!(note.contains("--trace") && note.contains("replisim explain teach-lww"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// In headless Chromium, when one is installed (`chromium`,
+/// `chromium-browser` or `google-chrome` on the PATH; skipped otherwise):
+/// `explain.html` and a run's `report.html` load without a script error,
+/// and hovering w6 of teach-lww highlights its chain of parents (w4, w3,
+/// w1, worked out from the scenario's story) and their eight arrows.
+#[test]
+fn view_works_in_headless_chromium() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("no headless Chromium installed: skipped");
+        return;
+    };
+    let dir = scratch_dir("explain", "chromium");
+    let o = replisim(&dir, &["explain", "teach-lww", "--out", "e", "-q"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = replisim(
+        &dir,
+        &["run", "teach-lww", "--out", "r", "-q", "--no-charts"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let probe = "<script>\n\
+        var g=document.querySelector('.explain-view .write[data-id=\"6\"]');\n\
+        g.dispatchEvent(new MouseEvent('mouseenter'));\n\
+        var hl=[].map.call(document.querySelectorAll('.explain-view .write.hl'),function(e){return e.getAttribute('data-id');});\n\
+        var n=document.querySelectorAll('.explain-view .arrow.hl').length;\n\
+        console.log('probe hl='+hl.join(',')+' arrows='+n);\n\
+        </script>";
+    for page in ["e/explain.html", "r/report.html"] {
+        let html = std::fs::read_to_string(dir.join(page)).unwrap();
+        let probed = dir.join(format!("{}.probe.html", page.replace('/', "-")));
+        std::fs::write(&probed, html.replace("</body>", &format!("{probe}</body>"))).unwrap();
+        let mut child = std::process::Command::new(browser)
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--dump-dom",
+            ])
+            .arg(format!("file://{}", probed.display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the browser");
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(90) {
+                let _ = child.kill();
+                panic!("{browser} did not finish on {page}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let out = child.wait_with_output().unwrap();
+        let log = String::from_utf8_lossy(&out.stderr);
+        let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+        assert!(
+            console
+                .iter()
+                .any(|l| l.contains("probe hl=1,3,4,6 arrows=8")),
+            "{page}: {console:?}"
+        );
+        assert!(
+            !console
+                .iter()
+                .any(|l| l.contains("Uncaught") || l.contains("Error")),
+            "{page}: {console:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
