@@ -147,6 +147,17 @@ pub struct BucketRow {
     pub oldest_unreplicated_ms: f64,
     /// Faults active at any time in the bucket.
     pub faults_active: u32,
+    /// Deliveries that arrived in the bucket: with none, the lag columns
+    /// of `timeseries.csv` are blank.
+    pub deliveries: u64,
+    /// Writes refused because their region was down (`clients: fail`),
+    /// by issue time.
+    pub failed_writes: u64,
+    /// Writes acknowledged in the bucket whose wait a mode measured
+    /// (single primary, strong), and the percentiles of that wait.
+    pub acknowledged: u64,
+    pub write_latency_p50_ms: f64,
+    pub write_latency_p99_ms: f64,
 }
 
 /// One stream's lag and backlog per time bucket.

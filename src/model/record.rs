@@ -50,6 +50,10 @@ pub struct Recorder {
     /// Per-fault figures (`faults.csv`).
     pub faults: FaultFigures,
     bucket_lag: LatencyHist,
+    /// Write latency recorded in the open bucket.
+    bucket_write_latency: LatencyHist,
+    /// `failed_writes` when the last bucket closed.
+    failed_before: u64,
     pub lag: LatencyHist,
     pub staleness: LatencyHist,
     pub streams: Vec<StreamBuckets>,
@@ -100,6 +104,8 @@ impl Recorder {
             next_tick: bucket_ns.min(faults.next_due_ns),
             faults,
             bucket_lag: LatencyHist::new(),
+            bucket_write_latency: LatencyHist::new(),
+            failed_before: 0,
             lag: LatencyHist::new(),
             staleness: LatencyHist::new(),
             streams: vec![StreamBuckets::default(); streams],
@@ -167,6 +173,17 @@ impl Recorder {
         row.lag_max_ms = self.bucket_lag.max_ms();
         row.backlog = backlog;
         row.oldest_unreplicated_ms = crate::sim::time::ns_to_ms(oldest);
+        row.deliveries = self.bucket_lag.count();
+        // Failed writes are counted as they are issued, and every event
+        // before this bucket's end has been handled: the difference is the
+        // bucket's.
+        row.failed_writes = self.failed_writes - self.failed_before;
+        self.failed_before = self.failed_writes;
+        let wl = &self.bucket_write_latency;
+        row.acknowledged = wl.count();
+        row.write_latency_p50_ms = wl.quantile_ms(0.5);
+        row.write_latency_p99_ms = wl.quantile_ms(0.99);
+        self.bucket_write_latency.reset();
         self.bucket_lag.reset();
         self.buckets.push(BucketRow::default());
         self.open_end += self.bucket_ns;
@@ -197,6 +214,7 @@ impl Recorder {
     pub fn write_latency(&mut self, region: usize, ns: u64) {
         self.write_latency[region].record(ns);
         self.write_latency_all.record(ns);
+        self.bucket_write_latency.record(ns);
     }
 }
 

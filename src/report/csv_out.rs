@@ -55,9 +55,15 @@ const TIMESERIES: &[Column<BucketRow>] = &[
     col("conflicts", |b| Value::Count(b.conflicts)),
     col("reads", |b| Value::Count(b.reads)),
     col("stale_reads", |b| Value::Count(b.stale_reads)),
-    col("lag_p50_ms", |b| Value::Quantile(b.lag_p50_ms)),
-    col("lag_p99_ms", |b| Value::Quantile(b.lag_p99_ms)),
-    col("lag_max_ms", |b| Value::Ms(b.lag_max_ms)),
+    col("lag_p50_ms", |b| {
+        sampled(b.deliveries, Value::Quantile(b.lag_p50_ms))
+    }),
+    col("lag_p99_ms", |b| {
+        sampled(b.deliveries, Value::Quantile(b.lag_p99_ms))
+    }),
+    col("lag_max_ms", |b| {
+        sampled(b.deliveries, Value::Ms(b.lag_max_ms))
+    }),
     col("backlog", |b| Value::Count(b.backlog)),
     col("faults_active", |b| {
         Value::Count(u64::from(b.faults_active))
@@ -65,7 +71,25 @@ const TIMESERIES: &[Column<BucketRow>] = &[
     col("oldest_unreplicated_ms", |b| {
         Value::Ms(b.oldest_unreplicated_ms)
     }),
+    // Beyond the contract.
+    col("deliveries", |b| Value::Count(b.deliveries)),
+    col("failed_writes", |b| Value::Count(b.failed_writes)),
+    col("write_latency_p50_ms", |b| {
+        sampled(b.acknowledged, Value::Quantile(b.write_latency_p50_ms))
+    }),
+    col("write_latency_p99_ms", |b| {
+        sampled(b.acknowledged, Value::Quantile(b.write_latency_p99_ms))
+    }),
 ];
+
+/// `v`, or a blank cell when the figure had no samples (`n` is 0).
+fn sampled(n: u64, v: Value) -> Value {
+    if n == 0 {
+        Value::Empty
+    } else {
+        v
+    }
+}
 
 /// `writes.csv` (`--trace`): one row per write.
 const WRITES: &[Column<WriteTrace>] = &[

@@ -60,11 +60,14 @@ pub fn summary(result: &RunResult) -> String {
         for l in links {
             let lags = [l.lag_p50_ms, l.lag_p90_ms, l.lag_p99_ms, l.lag_max_ms];
             let mut row = vec![l.from.clone(), l.to.clone(), count(l.deliveries)];
-            row.extend(
-                lags.iter()
-                    .zip(units)
-                    .map(|(v, u)| lag(*v, l.censored_from_ms, u)),
-            );
+            // A stream that delivered nothing has no lag to show.
+            row.extend(lags.iter().zip(units).map(|(v, u)| {
+                if l.deliveries == 0 && l.undelivered == 0 {
+                    "-".to_string()
+                } else {
+                    lag(*v, l.censored_from_ms, u)
+                }
+            }));
             row.extend([count(l.max_backlog), count(l.undelivered)]);
             rows.push(row);
         }

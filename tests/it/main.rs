@@ -25,6 +25,7 @@ mod safety;
 mod scenario_errors;
 mod swarm;
 mod sweep;
+mod timeseries;
 mod toy_mode;
 mod trace_columns;
 mod truths;
