@@ -20,7 +20,7 @@ use super::fault_figures::{FaultFigures, IssueCells};
 use super::faults::{self, Schedule};
 use super::lineage::Node;
 use super::lww::{self, Stamp};
-use super::mode::{Mode, Request};
+use super::mode::{Losses, Mode, Request};
 use super::network::{Message, Stream};
 use super::record::Recorder;
 use super::store::{Held, VersionId, VersionStore};
@@ -330,6 +330,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         progress: &mut dyn FnMut(f64) -> bool,
     ) -> Result<RunOutput> {
         let end = Time(self.s.duration_ns).after(self.s.drain_limit_ns);
+        self.rec.loss_cause = M::LOSS_CAUSE;
         for c in 0..self.clients.len() {
             if let Some(t) = self.clients[c].next_time() {
                 self.queue.schedule(t, Event::Client(c as u32));
@@ -695,7 +696,10 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             write_latency_p99_ms: rec.write_latency_all.quantile_ms(0.99),
             ..ModeExtras::default()
         };
-        mode.figures(&mut mode_extras, until);
+        let losses = Losses {
+            lost_writes: rec.lost_writes,
+        };
+        mode.figures(&losses, &mut mode_extras, until);
         let summary = Summary {
             scenario: s.name.clone(),
             seed: s.seed,
@@ -1003,13 +1007,6 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     /// Whether per-write records are kept.
     pub fn tracing(&self) -> bool {
         self.rec.trace_writes.is_some()
-    }
-
-    /// Name why write `write_id` will be lost, for the trace (`cause`).
-    pub fn name_loss(&mut self, write_id: u64, cause: &'static str) {
-        if self.tracing() {
-            self.rec.causes.insert(write_id, cause);
-        }
     }
 
     /// Withdraw every message queued on `from` → `to`: they never arrive.

@@ -41,6 +41,11 @@ pub trait Mode: Sized {
     /// are then FIFO whatever `replication.ordering` says.
     const SHIPS_LOG: bool = false;
 
+    /// Why a write this mode loses is lost (the trace's `cause`), when it
+    /// is neither a causal inversion nor stranded: under last writer wins,
+    /// overwritten by a concurrent write.
+    const LOSS_CAUSE: &'static str = "overwritten";
+
     /// Whether clients may be sent to `region` (a witness serves none).
     fn serves_clients(&self, _region: usize) -> bool {
         true
@@ -66,5 +71,12 @@ pub trait Mode: Sized {
 
     /// The mode's figures, at the end of the run (`until`: the last event
     /// or the workload's end, whichever is later).
-    fn figures(&self, _extras: &mut ModeExtras, _until: Time) {}
+    fn figures(&self, _losses: &Losses, _extras: &mut ModeExtras, _until: Time) {}
+}
+
+/// The run's lost writes, for a mode's figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Losses {
+    /// Writes decided lost, stranded ones included.
+    pub lost_writes: u64,
 }

@@ -6,8 +6,6 @@
 //! backlog snapshot kept and its histograms reset. So memory holds one live
 //! histogram per stream however long the run.
 
-use std::collections::BTreeMap;
-
 use super::fault_figures::FaultFigures;
 use super::lineage::{Outcomes, Run};
 use super::network::Stream;
@@ -75,9 +73,9 @@ pub struct Recorder {
     /// far as a mode records it (none where acknowledgement is local).
     pub write_latency: Vec<LatencyHist>,
     pub write_latency_all: LatencyHist,
-    /// Causes of loss a mode named for single writes (trace only), given
-    /// in `writes.csv` in place of `overwritten` when they are lost.
-    pub causes: BTreeMap<u64, &'static str>,
+    /// The cause of a lost write in `writes.csv` when it is neither a
+    /// causal inversion nor stranded (the mode's `LOSS_CAUSE`).
+    pub loss_cause: &'static str,
     /// Write records by id (trace only); outcome filled in when decided.
     pub trace_writes: Option<Vec<WriteTrace>>,
     /// Set at the end of a run, when every version still held by a region
@@ -124,7 +122,7 @@ impl Recorder {
             rerouted_ops: 0,
             write_latency: vec![LatencyHist::new(); regions],
             write_latency_all: LatencyHist::new(),
-            causes: BTreeMap::new(),
+            loss_cause: "overwritten",
             trace_writes: trace.then(Vec::new),
             teardown: false,
             stranding: false,
@@ -258,10 +256,7 @@ impl Outcomes for Recorder {
                 (false, _) => ("survived", ""),
                 (true, _) if self.stranding => ("lost", "stranded"),
                 (true, true) => ("lost", "causal_inversion"),
-                (true, false) => (
-                    "lost",
-                    self.causes.get(&write_id).copied().unwrap_or("overwritten"),
-                ),
+                (true, false) => ("lost", self.loss_cause),
             };
         }
     }

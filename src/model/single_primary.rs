@@ -33,7 +33,7 @@
 //!   primary being down or being replaced.
 
 use super::kernel::{Kernel, Parent};
-use super::mode::{Mode, Request};
+use super::mode::{Losses, Mode, Request};
 use super::store::Held;
 use crate::metrics::result::ModeExtras;
 use crate::scenario::{FailoverTarget, FaultKind, Scenario, SecondaryWrites, SinglePrimary};
@@ -91,7 +91,6 @@ pub struct SinglePrimaryMode {
     /// Since when writes have been refused, if they are.
     down_since: Option<Time>,
     downtime_ns: u64,
-    rpo_lost: u64,
     rpo_window_ns: u64,
     rejected_writes: u64,
     forwarded_writes: u64,
@@ -127,7 +126,6 @@ impl SinglePrimaryMode {
             promoting: false,
             down_since: None,
             downtime_ns: 0,
-            rpo_lost: 0,
             rpo_window_ns: 0,
             rejected_writes: 0,
             forwarded_writes: 0,
@@ -199,24 +197,18 @@ impl SinglePrimaryMode {
         } else {
             self.failovers += 1;
         }
-        // What `old` applied and `to` never received is lost.
-        let (mut count, mut first, mut last) = (0u64, Time::MAX, Time::ZERO);
-        let mut lost_ids = Vec::new();
-        for (v, committed) in k.in_flight(old, to) {
-            // The span of the lost writes' commit times at the old primary
-            // (a forwarded write was issued by its client earlier).
-            count += 1;
+        // What `old` applied and `to` never received is lost. Its count
+        // comes from the lineage at the end (the writes `to` lacks may go
+        // back past what `old` still had to send it, when `to` was cut off
+        // under an earlier primary); the span of their commit
+        // times at the old primary (a forwarded write was issued by its
+        // client earlier) is taken here, from what was still on its way.
+        let (mut first, mut last) = (Time::MAX, Time::ZERO);
+        for (_, committed) in k.in_flight(old, to) {
             first = first.min(committed);
             last = last.max(committed);
-            if k.tracing() {
-                lost_ids.push(k.write_id(v));
-            }
         }
-        for id in lost_ids {
-            k.name_loss(id, "rpo");
-        }
-        self.rpo_lost += count;
-        if count > 0 {
+        if first <= last {
             self.rpo_window_ns += last.since(first);
         }
         // The old primary's log that has not arrived anywhere is discarded.
@@ -235,6 +227,11 @@ impl Mode for SinglePrimaryMode {
     type Timer = SpEvent;
 
     const SHIPS_LOG: bool = true;
+
+    /// One primary at a time builds every key's chain, so nothing is
+    /// overwritten by a concurrent write: a lost write is one the region
+    /// promoted to primary never received.
+    const LOSS_CAUSE: &'static str = "rpo";
 
     /// Schedule the fault-driven events (outages, switchovers).
     fn start(&mut self, k: Ctx) {
@@ -347,11 +344,21 @@ impl Mode for SinglePrimaryMode {
     }
 
     /// `until` closes a downtime that never ended.
-    fn figures(&self, extras: &mut ModeExtras, until: Time) {
+    fn figures(&self, losses: &Losses, extras: &mut ModeExtras, until: Time) {
         let open = self.down_since.map_or(0, |since| until.since(since));
         extras.failover_ms = ns_to_ms(self.downtime_ns + open);
-        extras.rpo_lost_writes = self.rpo_lost;
-        extras.rpo_window_ms = ns_to_ms(self.rpo_window_ns);
+        // Every write this mode loses never reached a region promoted in
+        // its place, or is held only by a primary that never came back
+        // (stranded): either way the primary had committed it.
+        extras.rpo_lost_writes = losses.lost_writes;
+        // A run stopped at the drain limit may end before what a promotion
+        // cut off is overwritten anywhere: those writes are still held, so
+        // not lost, and span no window.
+        extras.rpo_window_ms = if losses.lost_writes == 0 {
+            0.0
+        } else {
+            ns_to_ms(self.rpo_window_ns)
+        };
         extras.rejected_writes = self.rejected_writes;
         extras.forwarded_writes = self.forwarded_writes;
         extras.failovers = self.failovers;

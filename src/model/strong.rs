@@ -32,7 +32,7 @@ use rustc_hash::FxHashMap;
 
 use super::kernel::{Kernel, Parent};
 use super::lww;
-use super::mode::{Mode, Request};
+use super::mode::{Losses, Mode, Request};
 use super::store::Held;
 use crate::metrics::result::ModeExtras;
 use crate::scenario::{Scenario, Strong};
@@ -172,7 +172,7 @@ impl Mode for StrongMode {
     }
 
     /// Writes still waiting at the end were never served.
-    fn figures(&self, extras: &mut ModeExtras, _until: Time) {
+    fn figures(&self, _losses: &Losses, extras: &mut ModeExtras, _until: Time) {
         let waiting: usize = self.waiting.values().map(VecDeque::len).sum();
         extras.write_conflict_errors = self.write_conflict_errors;
         extras.unavailable_writes = self.unavailable_writes + waiting as u64;

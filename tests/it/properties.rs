@@ -807,7 +807,9 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
             by_key.entry(*key).or_default().push(i);
         }
         for (i, w) in writes.iter().enumerate() {
-            if w.outcome != "lost" {
+            // A stranded write lost no comparison: it never left a region
+            // that stayed down (checked with the stranded figures above).
+            if w.outcome != "lost" || w.cause == "stranded" {
                 continue;
             }
             let partner = by_key[&keys[i]].iter().find(|&&j| {
@@ -1213,15 +1215,16 @@ fn check_single_primary(
     if !outage_of(primary) && switchover_targets.is_empty() {
         assert_eq!(x.failover_ms, 0.0, "downtime without a primary outage");
     }
-    // What a failover loses: `rpo`, counted by rpo_lost_writes (a write
-    // discarded but still held by a region that never comes back counts
-    // there but is not decided lost).
-    if m.converged {
-        assert_eq!(m.lost_writes, x.rpo_lost_writes, "lost vs rpo_lost_writes");
-    } else {
+    // What a failover loses: `rpo` (or `stranded`, held only by an old
+    // primary that never came back), every lost write counted by
+    // rpo_lost_writes, converged or not.
+    assert_eq!(m.lost_writes, x.rpo_lost_writes, "lost vs rpo_lost_writes");
+    for w in writes.iter().filter(|w| w.outcome == "lost") {
         assert!(
-            m.lost_writes <= x.rpo_lost_writes,
-            "lost vs rpo_lost_writes"
+            w.cause == "rpo" || w.cause == "stranded",
+            "write {}: lost as {:?} in single primary",
+            w.write_id,
+            w.cause
         );
     }
     if x.rpo_lost_writes == 0 {
