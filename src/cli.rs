@@ -13,6 +13,7 @@ mod baseline;
 mod budget;
 mod explain;
 mod gate;
+mod merge;
 mod signals;
 mod stdout;
 mod sweep;
@@ -68,6 +69,9 @@ enum Command {
     /// Run one scenario over a grid of parameter values, modes and seeds,
     /// with each figure's mean and 95% confidence interval per variant.
     Sweep(sweep::SweepArgs),
+    /// Put the shard folders of a sweep (`sweep --shard`) back together
+    /// into the folder the sweep writes in one process.
+    Merge(merge::MergeArgs),
     /// List the regions of a latency preset, or, given two or more
     /// regions, print their round-trip matrix.
     Regions(RegionsArgs),
@@ -172,6 +176,12 @@ struct CompareArgs {
     #[arg(long)]
     skip_unrunnable: bool,
 
+    /// Modes run at a time [default: the number of cores]; the results are
+    /// the same bytes for any number.
+    #[arg(long, short, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=4096))]
+    jobs: Option<u32>,
+
     /// Output folder [default: output/<scenario name>-compare]: compare.csv
     /// and one result folder per mode.
     #[arg(long, value_name = "DIR")]
@@ -243,6 +253,7 @@ where
         Command::Run(args) => run(&args),
         Command::Compare(args) => compare(&args),
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge(args) => merge::merge(&args),
         Command::Validate(args) => Ok(validate(&args)),
         Command::List => Ok(list()),
         Command::Regions(args) => regions(&args),
@@ -601,21 +612,62 @@ fn compare(args: &CompareArgs) -> Result<i32> {
 
     let charts = chart_format(&args.common);
     let mut variants = Vec::with_capacity(modes.len());
-    let mut outputs = Vec::with_capacity(modes.len());
     let mut notes = Vec::with_capacity(modes.len());
-    let mut mode_folders: Vec<(&str, Vec<OutputFile>)> = Vec::new();
     for &mode in &modes {
-        let variant = model::modes::for_mode(&base, mode);
-        let (variant, note) = match variant {
-            Ok(v) => (Some(v), String::new()),
-            Err(why) => (None, why),
-        };
-        let mut note = note;
+        match model::modes::for_mode(&base, mode) {
+            Ok(v) => {
+                variants.push(Some(v));
+                notes.push(String::new());
+            }
+            Err(why) => {
+                variants.push(None);
+                notes.push(why);
+            }
+        }
+    }
+    // The modes are independent runs: on --jobs threads, one bar over all.
+    let runnable: Vec<usize> = (0..modes.len())
+        .filter(|&i| variants[i].is_some())
+        .collect();
+    let jobs = args
+        .jobs
+        .map_or_else(crate::sweep::pool::default_jobs, |j| j as usize);
+    let bar = progress_bar(args.common.quiet, &base.name);
+    bar.set_length(runnable.len() as u64 * 1000);
+    let finished = crate::sweep::pool::run_all(
+        jobs,
+        runnable.len(),
+        |k| {
+            let v = variants[runnable[k]].as_ref().expect("a runnable mode");
+            let mut shown = 0u64;
+            let mut advance = |fraction: f64| {
+                let at = (fraction.clamp(0.0, 1.0) * 1000.0) as u64;
+                if at > shown {
+                    bar.inc(at - shown);
+                    shown = at;
+                }
+            };
+            let outcome = run_model_with(v, &options, &mut advance);
+            advance(1.0);
+            outcome
+        },
+        |_, _| !cancelled(),
+    );
+    bar.finish_and_clear();
+    let mut finished: Vec<Option<Result<RunOutput>>> = finished;
+    let mut outputs = Vec::with_capacity(modes.len());
+    let mut mode_folders: Vec<(&str, Vec<OutputFile>)> = Vec::new();
+    for (i, &mode) in modes.iter().enumerate() {
+        let note = &mut notes[i];
         let mut run_output = None;
-        if let Some(v) = &variant {
-            let bar = progress_bar(args.common.quiet, &format!("{} {mode}", v.name));
-            let outcome = run_model(v, &options, &bar);
-            bar.finish_and_clear();
+        if let Some(v) = &variants[i] {
+            let k = runnable
+                .iter()
+                .position(|&r| r == i)
+                .expect("a runnable mode");
+            let outcome = finished[k]
+                .take()
+                .unwrap_or_else(|| Err(Error::new(signals_message())));
             match outcome {
                 Ok(o) => {
                     let command = terminal::compare_command(
@@ -630,12 +682,10 @@ fn compare(args: &CompareArgs) -> Result<i32> {
                     run_output = Some(o);
                 }
                 Err(e) if cancelled() => return Err(e),
-                Err(e) => note = e.message().to_string(),
+                Err(e) => *note = e.message().to_string(),
             }
         }
-        variants.push(variant);
         outputs.push(run_output);
-        notes.push(note);
     }
     let rows: Vec<report::compare::CompareRow> = modes
         .iter()
@@ -741,10 +791,26 @@ fn compare(args: &CompareArgs) -> Result<i32> {
 /// Run the model with the progress bar, the signal check and the memory
 /// budget in its callback.
 fn run_model(scenario: &Scenario, options: &RunOptions, bar: &ProgressBar) -> Result<RunOutput> {
+    run_model_with(scenario, options, &mut |fraction: f64| {
+        bar.set_position((fraction.clamp(0.0, 1.0) * 1000.0) as u64);
+    })
+}
+
+/// What a stopped run says when a signal stopped it.
+fn signals_message() -> String {
+    signals::received().map_or_else(|| "interrupted".to_string(), signals::message)
+}
+
+/// `run_model` with the progress shown by `show` (the fraction done).
+fn run_model_with(
+    scenario: &Scenario,
+    options: &RunOptions,
+    show: &mut dyn FnMut(f64),
+) -> Result<RunOutput> {
     let limit = budget::limit().map_err(Error::new)?;
     let mut over = None;
     let mut progress = |fraction: f64| {
-        bar.set_position((fraction.clamp(0.0, 1.0) * 1000.0) as u64);
+        show(fraction);
         if let Some(held) = budget::resident().filter(|&held| held > limit) {
             over = Some(held);
             return false;

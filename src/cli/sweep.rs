@@ -1,8 +1,11 @@
 //! `replisim sweep`: load every variant of the plan (so a bad value stops
-//! the sweep before any run), run the (variant, replication) runs on
-//! `--jobs` threads with one progress bar, then write `runs.csv` and
-//! `sweep.csv` and print the table of means and intervals.
+//! the sweep before any run), run the (variant, replication) runs of this
+//! slice that are not done yet on `--jobs` threads with one progress bar,
+//! appending each to a journal as it finishes, then write the folder
+//! (`plan.json`, `runs.csv`, and for a whole plan `sweep.csv`, charts and
+//! `report.html`), print the table and check the sweep's expectations.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -14,17 +17,21 @@ use crate::error::{Error, Result};
 use crate::model::{self, RunOptions};
 use crate::report::csv_out;
 use crate::report::format::count;
-use crate::report::output::{OutputFile, Target};
+use crate::report::output::Target;
 use crate::report::terminal::shell_quote;
-use crate::scenario::Scenario;
-use crate::sweep::plan::{self, Plan, Variant};
+use crate::scenario::{self, Scenario};
+use crate::sweep::expect::{self, SweepExpect};
+use crate::sweep::plan::{self, Dimension, Plan, Variant};
+use crate::sweep::record::{self, ExpectRecord, PlanRecord, PLAN_FILE};
+use crate::sweep::shard::{self, Shard};
 use crate::sweep::tables::{self, RunRow};
-use crate::sweep::{pool, text};
+use crate::sweep::{folder, planfile, pool, text};
 
 #[derive(Debug, Args)]
 pub(super) struct SweepArgs {
-    /// A scenario file, or the name of a bundled scenario.
-    #[arg(value_name = "SCENARIO")]
+    /// A scenario file, the name of a bundled scenario, or a plan file (a
+    /// YAML file with a `scenario:` field; see docs/sweeps.md).
+    #[arg(value_name = "SCENARIO|PLAN")]
     scenario: String,
 
     /// A dimension: a `--set` path and its values, as a list (0.5,0.8,0.9),
@@ -37,22 +44,28 @@ pub(super) struct SweepArgs {
     #[arg(long, value_name = "MODES", value_delimiter = ',')]
     modes: Vec<String>,
 
-    /// Replications of every variant; replication i runs with the same seed
-    /// in every variant.
-    #[arg(long, value_name = "N", default_value_t = 10,
+    /// Replications of every variant [default: 10]; replication i runs with
+    /// the same seed in every variant.
+    #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    seeds: u32,
+    seeds: Option<u32>,
 
     /// Runs at a time [default: the number of cores].
     #[arg(long, short, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=4096))]
     jobs: Option<u32>,
 
-    /// The figures of the terminal table, separated by commas (any numeric
-    /// summary.csv column) [default: lost_write_rate, stale_read_rate,
-    /// lag_p99_ms, and the modes' write latency and RPO].
+    /// The figures of the table and the charts, separated by commas (any
+    /// numeric summary.csv column) [default: lost_write_rate,
+    /// stale_read_rate, lag_p99_ms, and the modes' write latency and RPO].
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     figures: Vec<String>,
+
+    /// A condition every variant must meet, such as
+    /// 'lost_write_rate.ci_high < 0.05' (a figure, optionally .mean, .sd,
+    /// .ci_low or .ci_high); exit code 1 when one fails.
+    #[arg(long = "expect", value_name = "CONDITION")]
+    expects: Vec<String>,
 
     /// Derive the replications' seeds from this seed instead of the
     /// scenario's.
@@ -63,9 +76,35 @@ pub(super) struct SweepArgs {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
 
-    /// Output folder [default: output/<scenario name>-sweep].
+    /// Run only slice I of N of the plan's runs (I from 1) and write a
+    /// shard folder for `replisim merge` [default: from SLURM_ARRAY_TASK_ID
+    /// or JOB_COMPLETION_INDEX when set].
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+
+    /// The number of shards beside JOB_COMPLETION_INDEX (Kubernetes
+    /// Indexed Jobs) [default: $REPLISIM_SHARD_COUNT].
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    shard_count: Option<u32>,
+
+    /// Skip the runs already done: those in the output folder, and those a
+    /// killed sweep of the same plan recorded in its journal.
+    #[arg(long)]
+    resume: bool,
+
+    /// Output folder [default: output/<scenario name>-sweep, or
+    /// output/<scenario name>-sweep-shard-I-of-N].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+
+    /// Draw charts as PNG instead of SVG.
+    #[arg(long, conflicts_with = "no_charts")]
+    png: bool,
+
+    /// Draw no charts.
+    #[arg(long)]
+    no_charts: bool,
 
     /// No progress bar and no table.
     #[arg(long, short)]
@@ -77,39 +116,85 @@ pub(super) struct SweepArgs {
     max_events: Option<u64>,
 }
 
-/// A plan with every variant loaded and checked.
+/// Everything the sweep runs, checked.
 struct Loaded {
+    /// The scenario argument the variants load (the plan file's scenario).
+    scenario_arg: String,
+    sets: Vec<String>,
     plan: Plan,
     variants: Vec<Variant>,
     /// Per variant, the scenario it runs (seed still the base one).
     scenarios: Vec<Scenario>,
     base: Scenario,
+    figures: Vec<&'static str>,
+    expects: Vec<SweepExpect>,
 }
 
-/// The plan from the arguments, every variant loaded and its limits
-/// checked; the first problem is the error.
+/// The plan file named by the argument, if it is one.
+fn plan_file(arg: &str) -> Result<Option<planfile::PlanFile>> {
+    let path = Path::new(arg);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(_) => return Ok(None),
+    };
+    if !planfile::is_plan(&text) {
+        return Ok(None);
+    }
+    let dir = path.parent().unwrap_or(Path::new(""));
+    planfile::parse(&text, &path.display().to_string(), dir)
+        .map(Some)
+        .map_err(Error::new)
+}
+
+/// The plan from the plan file and the arguments, every variant loaded
+/// and its limits checked; the first problem is the error.
 fn load_plan(args: &SweepArgs, options: &RunOptions) -> Result<Loaded> {
-    let mut dims = Vec::with_capacity(args.vary.len());
+    let file = plan_file(&args.scenario)?.unwrap_or_default();
+    let from_file = !file.scenario.is_empty();
+    let scenario_arg = if from_file {
+        file.scenario.clone()
+    } else {
+        args.scenario.clone()
+    };
+    let mut sets = file.sets.clone();
+    sets.extend(args.sets.iter().cloned());
+
+    // Each dimension with where each value was written, for errors.
+    let mut dims: Vec<(Dimension, Vec<String>)> = file.vary.clone();
     for arg in &args.vary {
         let d = plan::parse_vary(arg).map_err(Error::new)?;
-        if dims.iter().any(|o: &plan::Dimension| o.path == d.path) {
+        if dims.iter().any(|(o, _)| o.path == d.path) {
             return Err(Error::new(format!(
                 "--vary {}: the path is varied twice; list all its values in one --vary",
                 d.path
             )));
         }
-        dims.push(d);
+        let origins = d
+            .values
+            .iter()
+            .map(|_| format!("--vary {}", d.path))
+            .collect();
+        dims.push((d, origins));
     }
-    let modes = plan::parse_modes(&args.modes, &model::modes::MODE_NAMES).map_err(Error::new)?;
-    if !modes.is_empty() && dims.iter().any(|d| d.path == "replication.mode") {
+    let mode_args = if args.modes.is_empty() {
+        &file.modes
+    } else {
+        &args.modes
+    };
+    let modes = plan::parse_modes(mode_args, &model::modes::MODE_NAMES).map_err(Error::new)?;
+    if !modes.is_empty() && dims.iter().any(|(d, _)| d.path == "replication.mode") {
         return Err(Error::new(
             "--vary replication.mode and --modes both vary the mode; use one of them",
         ));
     }
+    let origins: Vec<Vec<String>> = dims.iter().map(|(_, o)| o.clone()).collect();
     let plan = Plan {
-        dims,
+        dims: dims.into_iter().map(|(d, _)| d).collect(),
         modes,
-        seeds: args.seeds,
+        seeds: args.seeds.or(file.seeds).unwrap_or(10),
     };
     let runs = plan.variant_count().saturating_mul(u64::from(plan.seeds));
     if runs > plan::MAX_RUNS {
@@ -121,27 +206,33 @@ fn load_plan(args: &SweepArgs, options: &RunOptions) -> Result<Loaded> {
             count(plan::MAX_RUNS)
         )));
     }
-    let mut base = load(&args.scenario, &args.sets)?;
-    if let Some(seed) = args.seed {
+    let mut base = load(&scenario_arg, &sets)?;
+    if let Some(seed) = args.seed.or(file.seed) {
         base.seed = seed;
     }
 
     // Each value on its own first, so an error names the one value at fault.
-    for d in &plan.dims {
-        for v in &d.values {
+    for (k, d) in plan.dims.iter().enumerate() {
+        for (i, v) in d.values.iter().enumerate() {
             let set = format!("{}={v}", d.path);
-            let mut sets = args.sets.clone();
-            sets.push(set.clone());
-            load(&args.scenario, &sets).map_err(|e| vary_error(&e, std::slice::from_ref(&set)))?;
+            let mut with = sets.clone();
+            with.push(set.clone());
+            load(&scenario_arg, &with).map_err(|e| value_error(&e, &set, &origins[k][i], v))?;
         }
     }
     let variants = plan.variants();
     let mut scenarios = Vec::with_capacity(variants.len());
     for v in &variants {
         let vary = plan.sets(v);
-        let mut sets = args.sets.clone();
-        sets.extend(vary.iter().cloned());
-        let mut s = load(&args.scenario, &sets).map_err(|e| vary_error(&e, &vary))?;
+        let mut with = sets.clone();
+        with.extend(vary.iter().cloned());
+        let mut s = load(&scenario_arg, &with).map_err(|e| {
+            let mut message = e.message().to_string();
+            for set in &vary {
+                message = message.replace(&format!(": --set {set}:"), ":");
+            }
+            Error::new(message).context(variant_context(&plan, v))
+        })?;
         s.seed = base.seed;
         if let Some(m) = v.mode {
             let mode = &plan.modes[m];
@@ -151,23 +242,61 @@ fn load_plan(args: &SweepArgs, options: &RunOptions) -> Result<Loaded> {
         model::check_limits(&s, options).map_err(|e| e.context(variant_context(&plan, v)))?;
         scenarios.push(s);
     }
+
+    let variant_modes: Vec<String> = scenarios
+        .iter()
+        .map(|s| s.replication.mode.name().to_string())
+        .collect();
+    let known = tables::figure_names();
+    let chosen = if args.figures.is_empty() {
+        &file.figures
+    } else {
+        &args.figures
+    };
+    let figures: Vec<&'static str> = if chosen.is_empty() {
+        text::default_figures(&variant_modes)
+    } else {
+        let mut names = Vec::new();
+        for f in chosen {
+            let f = f.trim();
+            match known.iter().find(|k| **k == f) {
+                Some(k) if !names.contains(k) => names.push(*k),
+                Some(_) => {}
+                None => {
+                    return Err(Error::new(format!(
+                        "--figures: {}",
+                        scenario::unknown_name("figure", f, &known, "figures are")
+                    )))
+                }
+            }
+        }
+        names
+    };
+    let mut expects = file.expect.clone();
+    for e in &args.expects {
+        expects.push(expect::parse_arg(e).map_err(Error::new)?);
+    }
     Ok(Loaded {
+        scenario_arg,
+        sets,
         plan,
         variants,
         scenarios,
         base,
+        figures,
+        expects,
     })
 }
 
-/// A loader error about a variant, said as the `--vary` values that made
-/// it (not the `--set` arguments they became).
-fn vary_error(e: &Error, vary: &[String]) -> Error {
-    let mut message = e.message().to_string();
-    for set in vary {
-        message = message.replace(&format!(": --set {set}:"), ":");
+/// A loader error about one value: where the value was written, then the
+/// loader's reason without the `--set` it became.
+fn value_error(e: &Error, set: &str, origin: &str, value: &str) -> Error {
+    let message = e.message().replace(&format!(": --set {set}:"), ":");
+    if origin.starts_with("--vary ") {
+        Error::new(format!("{origin} = {value}: {message}"))
+    } else {
+        Error::new(format!("{origin}: {value}: {message}"))
     }
-    let shown: Vec<String> = vary.iter().map(|s| s.replacen('=', " = ", 1)).collect();
-    Error::new(format!("--vary {}: {message}", shown.join(", ")))
 }
 
 /// A variant named as the plan makes it: `--vary a = 1, b = x, --modes m`.
@@ -188,8 +317,9 @@ fn variant_context(plan: &Plan, v: &Variant) -> String {
 }
 
 /// The command line that repeats the sweep.
-fn sweep_command(args: &SweepArgs, plan: &Plan, seed: u64) -> String {
-    let mut cmd = format!("replisim sweep {}", shell_quote(&args.scenario));
+fn sweep_command(loaded: &Loaded, shard: Option<&Shard>) -> String {
+    let plan = &loaded.plan;
+    let mut cmd = format!("replisim sweep {}", shell_quote(&loaded.scenario_arg));
     for d in &plan.dims {
         cmd.push_str(" --vary ");
         cmd.push_str(&shell_quote(&format!("{}={}", d.path, d.values.join(","))));
@@ -197,10 +327,16 @@ fn sweep_command(args: &SweepArgs, plan: &Plan, seed: u64) -> String {
     if !plan.modes.is_empty() {
         cmd.push_str(&format!(" --modes {}", shell_quote(&plan.modes.join(","))));
     }
-    cmd.push_str(&format!(" --seeds {} --seed {seed}", plan.seeds));
-    for s in &args.sets {
+    cmd.push_str(&format!(
+        " --seeds {} --seed {}",
+        plan.seeds, loaded.base.seed
+    ));
+    for s in &loaded.sets {
         cmd.push_str(" --set ");
         cmd.push_str(&shell_quote(s));
+    }
+    if let Some(s) = shard {
+        cmd.push_str(&format!(" --shard {}", s.fraction()));
     }
     cmd
 }
@@ -231,6 +367,44 @@ fn runs_bar(quiet: bool, name: &str, runs: u64) -> ProgressBar {
     bar
 }
 
+/// The journal beside an output folder: `.<name>.replisim-sweep-journal`.
+fn journal_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or_else(|| "sweep".into(), |n| n.to_string_lossy().into_owned());
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    parent.join(format!(".{name}.replisim-sweep-journal"))
+}
+
+/// The runs already done for `record`'s plan: those of a finished folder
+/// at `out` of the same plan, then those in the journal.
+fn done_runs(out: &Path, record: &PlanRecord) -> Result<Vec<RunRow>> {
+    let plan = record.plan();
+    let mut rows = Vec::new();
+    let folder_plan = std::fs::read_to_string(out.join(PLAN_FILE)).ok();
+    if let Some(text) = folder_plan {
+        let origin = out.join(PLAN_FILE).display().to_string();
+        let same = PlanRecord::parse(&text, &origin).is_ok_and(|r| r.plan_hash == record.plan_hash);
+        if same {
+            if let Ok(bytes) = std::fs::read(out.join("runs.csv")) {
+                let origin = out.join("runs.csv").display().to_string();
+                rows.extend(record::read_runs(&bytes, &plan, true, &origin)?);
+            }
+        }
+    }
+    let journal = journal_path(out);
+    if let Ok(bytes) = std::fs::read(&journal) {
+        let origin = journal.display().to_string();
+        if let Some(more) = record::read_journal(&bytes, record, &origin)? {
+            rows.extend(more);
+        }
+    }
+    Ok(rows)
+}
+
 pub(super) fn sweep(args: &SweepArgs) -> Result<i32> {
     signals::install();
     let options = RunOptions {
@@ -238,43 +412,76 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<i32> {
         max_events: args.max_events,
     };
     let loaded = load_plan(args, &options)?;
+    let shard = match &args.shard {
+        Some(text) => Some(shard::parse(text).map_err(Error::new)?),
+        None => shard::from_env(|k| std::env::var(k).ok(), args.shard_count).map_err(Error::new)?,
+    };
     let Loaded {
         plan,
         variants,
         scenarios,
         base,
+        ..
     } = &loaded;
-    let known = tables::figure_names();
-    let variant_modes: Vec<String> = scenarios
-        .iter()
-        .map(|s| s.replication.mode.name().to_string())
-        .collect();
-    let shown: Vec<&str> = if args.figures.is_empty() {
-        text::default_figures(&variant_modes)
-    } else {
-        let mut names = Vec::new();
-        for f in &args.figures {
-            let f = f.trim();
-            match known.iter().find(|k| **k == f) {
-                Some(k) => names.push(*k),
-                None => {
-                    return Err(Error::new(format!(
-                        "--figures: {}",
-                        crate::scenario::unknown_name("figure", f, &known, "figures are")
-                    )))
-                }
-            }
+    let yaml: Vec<String> = scenarios.iter().map(scenario::to_yaml).collect();
+    let whole = PlanRecord::new(
+        plan,
+        &loaded.scenario_arg,
+        &base.name,
+        base.seed,
+        &loaded.sets,
+        &yaml,
+    );
+    let whole = PlanRecord {
+        figures: loaded.figures.iter().map(|f| f.to_string()).collect(),
+        charts: if args.no_charts {
+            "none"
+        } else if args.png {
+            "png"
+        } else {
+            "svg"
         }
-        names
+        .to_string(),
+        expect: loaded
+            .expects
+            .iter()
+            .map(|e| ExpectRecord {
+                name: e.name.clone(),
+                condition: e.condition.clone(),
+            })
+            .collect(),
+        ..whole
     };
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", folder_name(&base.name))));
+    let record = match &shard {
+        Some(s) => whole.for_shard(s),
+        None => whole.clone(),
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        let name = folder_name(&base.name);
+        Path::new("output").join(match &shard {
+            Some(s) => format!("{name}-sweep-shard-{}-of-{}", s.index, s.count),
+            None => format!("{name}-sweep"),
+        })
+    });
     let target = Target::prepare(&out)?;
 
     let seeds = plan.seeds as usize;
     let runs = variants.len() * seeds;
+    let in_slice = |r: usize| shard.as_ref().is_none_or(|s| s.includes(r));
+    let mut done: Vec<Option<RunRow>> = vec![None; runs];
+    if args.resume {
+        for row in done_runs(&out, &record)? {
+            let r = record::run_index(plan, &row);
+            if in_slice(r) {
+                done[r] = Some(row);
+            }
+        }
+    }
+    let todo: Vec<usize> = (0..runs)
+        .filter(|&r| in_slice(r) && done[r].is_none())
+        .collect();
+    let slice_runs = (0..runs).filter(|&r| in_slice(r)).count();
+
     let jobs = args.jobs.map_or_else(pool::default_jobs, |j| j as usize);
     if !args.quiet {
         outln!(
@@ -284,34 +491,99 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<i32> {
             plural(variants.len() as u64, "variant"),
             plural(u64::from(plan.seeds), "seed"),
             plural(runs as u64, "run"),
-            jobs.min(runs)
+            jobs.min(todo.len().max(1))
         );
+        if let Some(s) = &shard {
+            outln!(
+                "shard {} ({}): {} of the plan's runs",
+                s.fraction(),
+                s.source,
+                count(slice_runs as u64)
+            );
+        }
+        if args.resume {
+            outln!(
+                "resuming: {} of {} runs already done, {} to run",
+                count((slice_runs - todo.len()) as u64),
+                count(slice_runs as u64),
+                count(todo.len() as u64)
+            );
+        }
     }
-    let bar = runs_bar(args.quiet, &base.name, runs as u64);
+
+    // The journal: the runs done so far, so a killed sweep can resume.
+    let journal_file = journal_path(&out);
+    let mut journal = {
+        let mut text = record::journal_header(&record).into_bytes();
+        for row in done.iter().flatten() {
+            text.extend(record::journal_line(plan, row)?);
+        }
+        std::fs::write(&journal_file, &text).map_err(|e| {
+            Error::new(format!(
+                "{}: cannot write the journal: {e}",
+                journal_file.display()
+            ))
+        })?;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&journal_file)
+            .map_err(|e| {
+                Error::new(format!(
+                    "{}: cannot write the journal: {e}",
+                    journal_file.display()
+                ))
+            })?
+    };
+
+    let bar = runs_bar(args.quiet, &base.name, todo.len() as u64);
     let mut first_error: Option<(usize, Error)> = None;
+    let mut journal_error: Option<Error> = None;
     let results = pool::run_all(
         jobs,
-        runs,
-        |r| -> Result<Vec<String>> {
+        todo.len(),
+        |k| -> Result<Vec<String>> {
+            let r = todo[k];
             let mut s = scenarios[r / seeds].clone();
             s.seed = plan::replication_seed(base.seed, (r % seeds) as u32);
             let output = super::run_model(&s, &options, &ProgressBar::hidden())?;
             Ok(csv_out::summary_cells(&output.result.summary))
         },
-        |r, outcome| {
+        |k, outcome| {
             bar.inc(1);
-            if let Err(e) = outcome {
-                if first_error.as_ref().is_none_or(|(at, _)| r < *at) {
-                    first_error = Some((r, e.clone()));
+            let r = todo[k];
+            match outcome {
+                Err(e) => {
+                    if first_error.as_ref().is_none_or(|(at, _)| r < *at) {
+                        first_error = Some((r, e.clone()));
+                    }
+                    false
                 }
-                return false;
+                Ok(cells) => {
+                    let row = RunRow {
+                        variant: r / seeds,
+                        replication: (r % seeds) as u32,
+                        cells: cells.clone(),
+                    };
+                    let line = record::journal_line(plan, &row);
+                    let written = line.and_then(|l| {
+                        journal
+                            .write_all(&l)
+                            .map_err(|e| Error::new(format!("{}: {e}", journal_file.display())))
+                    });
+                    if let Err(e) = written {
+                        journal_error.get_or_insert(e);
+                    }
+                    !cancelled()
+                }
             }
-            !cancelled()
         },
     );
     bar.finish_and_clear();
     if let Some(signal) = signals::received() {
-        return Err(Error::new(signals::message(signal)));
+        return Err(Error::new(format!(
+            "{}; the runs done so far are kept for --resume",
+            signals::message(signal)
+        )));
     }
     if let Some((r, e)) = first_error {
         let v = &variants[r / seeds];
@@ -324,31 +596,70 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<i32> {
         };
         return Err(e.context(format!("{at}seed {seed}")));
     }
-    let mut rows = Vec::with_capacity(runs);
-    for (r, outcome) in results.into_iter().enumerate() {
-        let cells = match outcome {
-            Some(Ok(cells)) => cells,
+    if let Some(e) = journal_error {
+        return Err(e.context("cannot record the runs for --resume"));
+    }
+    for (k, outcome) in results.into_iter().enumerate() {
+        let r = todo[k];
+        match outcome {
+            Some(Ok(cells)) => {
+                done[r] = Some(RunRow {
+                    variant: r / seeds,
+                    replication: (r % seeds) as u32,
+                    cells,
+                })
+            }
             _ => return Err(Error::new(format!("run {r} of the sweep did not finish"))),
-        };
-        rows.push(RunRow {
-            variant: r / seeds,
-            replication: (r % seeds) as u32,
-            cells,
-        });
+        }
     }
-    let figures = tables::variant_figures(&rows, &variant_modes)?;
-    let files = vec![
-        OutputFile::new("runs.csv", tables::runs_csv(plan, variants, &rows)?),
-        OutputFile::new("sweep.csv", tables::sweep_csv(plan, variants, &figures)?),
-    ];
-    target.write(&files, &cancelled)?;
+    let rows: Vec<RunRow> = done.into_iter().flatten().collect();
 
-    if !args.quiet {
+    let (files, whole) = folder::files(&record, &rows)?;
+    target.write(&files, &cancelled)?;
+    let _ = std::fs::remove_file(&journal_file);
+
+    if let (false, Some(w)) = (args.quiet, &whole) {
         outln!();
-        out!("{}", text::table(plan, variants, &figures, &shown));
+        out!("{}", text::table(plan, variants, &w.figures, &w.shown));
         outln!();
     }
-    outln!("results in {}: runs.csv, sweep.csv", out.display());
-    outln!("reproduce: {}", sweep_command(args, plan, base.seed));
-    Ok(super::EXIT_OK)
+    let listed: Vec<String> = files
+        .iter()
+        .filter(|f| f.path.parent() == Some(Path::new("")))
+        .map(|f| f.path.display().to_string())
+        .collect();
+    let charts = files.len() - listed.len();
+    let charts = if charts > 0 {
+        format!(", charts/ ({charts} charts)")
+    } else {
+        String::new()
+    };
+    outln!(
+        "results in {}: {}{charts}",
+        out.display(),
+        listed.join(", ")
+    );
+    if let Some(s) = &shard {
+        outln!(
+            "this is slice {} of the plan; put the slices together with replisim merge",
+            s.fraction()
+        );
+    }
+    outln!("reproduce: {}", sweep_command(&loaded, shard.as_ref()));
+    Ok(print_outcomes(plan, &base.name, whole.as_ref()))
+}
+
+/// Print each expectation's line; the exit code they make.
+pub(super) fn print_outcomes(plan: &Plan, name: &str, whole: Option<&folder::Whole>) -> i32 {
+    let mut code = super::EXIT_OK;
+    for o in whole.map_or(&[][..], |w| &w.outcomes[..]) {
+        outln!("{}", expect::line(plan, o));
+        if !o.failed.is_empty() {
+            code = super::EXIT_EXPECTATION_FAILED;
+        }
+    }
+    if code != super::EXIT_OK {
+        outln!("{name}: an expectation failed");
+    }
+    code
 }

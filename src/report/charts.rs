@@ -10,6 +10,7 @@
 pub mod compare;
 mod downsample;
 mod style;
+pub mod sweep;
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;

@@ -4,6 +4,7 @@
 
 use crate::metrics::figures::{self, Value};
 use crate::metrics::result::Summary;
+use crate::report::format;
 
 use super::plan::{Plan, Variant};
 use super::tables::VariantFigures;
@@ -21,16 +22,14 @@ pub fn default_figures(modes: &[String]) -> Vec<&'static str> {
     names
 }
 
-/// A figure's mean or half width as people read it: rates and booleans
-/// as percentages, times in milliseconds, counts with two decimals (a
-/// mean of counts is not a count).
+/// A figure's mean or half width as people read it, by the one precision
+/// rule (`report::format`): rates and booleans as percentages, others to
+/// three significant digits (a mean of counts is not a count).
 fn shown(name: &str, v: f64) -> String {
     let kind = figures::find(figures::SUMMARY, name).map(|f| (f.get)(&Summary::default()));
     match kind {
-        Some(Value::Rate(_) | Value::Bool(_)) => format!("{:.3}%", v * 100.0),
-        Some(Value::Ms(_)) => format!("{v:.3}"),
-        Some(Value::Secs(_)) => format!("{v:.6}"),
-        _ => format!("{v:.2}"),
+        Some(Value::Rate(_) | Value::Bool(_)) => format::percent(v),
+        _ => format::sig(v, 3, 6),
     }
 }
 
@@ -45,13 +44,14 @@ fn cell(name: &str, f: &VariantFigures) -> String {
     }
 }
 
-/// The table, with a header line; `names` are the figures to show.
-pub fn table(
+/// The table as cells: a header row, then one row per variant in plan
+/// order (the report's table has the same cells).
+pub fn cells(
     plan: &Plan,
     variants: &[Variant],
     figures: &[VariantFigures],
     names: &[&str],
-) -> String {
+) -> Vec<Vec<String>> {
     let mut header: Vec<String> = plan.dims.iter().map(|d| d.path.clone()).collect();
     header.push("mode".into());
     header.push("n".into());
@@ -70,6 +70,17 @@ pub fn table(
         row.extend(names.iter().map(|n| cell(n, f)));
         rows.push(row);
     }
+    rows
+}
+
+/// The table, with a header line; `names` are the figures to show.
+pub fn table(
+    plan: &Plan,
+    variants: &[Variant],
+    figures: &[VariantFigures],
+    names: &[&str],
+) -> String {
+    let rows = cells(plan, variants, figures, names);
     let columns = rows[0].len();
     let widths: Vec<usize> = (0..columns)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -131,8 +142,8 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("  workload.0.home_affinity  mode"));
         assert!(lines[1].starts_with("  0.5  "), "{}", lines[1]);
-        assert!(lines[1].ends_with("10.000% ± 0.000%"), "{}", lines[1]);
-        // 0 and 0.02: mean 1%, half width 12.706 · 0.01414 / √2 = 12.706%.
-        assert!(lines[2].ends_with("1.000% ± 12.706%"), "{}", lines[2]);
+        assert!(lines[1].ends_with("10% ± 0%"), "{}", lines[1]);
+        // 0 and 0.02: mean 1%, half width 12.706 · 0.01414 / √2 = 12.7%.
+        assert!(lines[2].ends_with("1% ± 12.7%"), "{}", lines[2]);
     }
 }

@@ -25,6 +25,7 @@ mod safety;
 mod scenario_errors;
 mod swarm;
 mod sweep;
+mod sweep_shards;
 mod timeseries;
 mod toy_mode;
 mod trace_columns;
