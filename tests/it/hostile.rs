@@ -10,27 +10,7 @@ use std::time::{Duration, Instant};
 
 use replisim::scenario::load_str;
 
-use crate::common::{names, replisim, scratch_dir};
-
-const SMALL: &str = "\
-name: small
-seed: 3
-duration: 2s
-regions:
-  - name: us-east-1
-  - name: eu-west-1
-network:
-  default: 35ms
-tables:
-  - name: items
-    kind: item
-    keys: 20
-workload:
-  - regions: all
-    table: items
-    rate: 50/s
-    writes: 0.5
-";
+use crate::common::{names, replisim, scratch_dir, SMALL};
 
 fn load(text: &str, sets: &[&str]) -> Result<replisim::scenario::Scenario, String> {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();

@@ -11,13 +11,13 @@
 //! kept small for CI), `REPLISIM_SWARM_SEED` the first seed.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use replisim::scenario;
 
-use crate::common::scratch_dir;
+use crate::common::{scratch_dir, tree};
 use crate::gen;
 
 const DEFAULT_CASES: u64 = 12;
@@ -77,36 +77,14 @@ fn run_limited(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
-/// Every file under `dir`, sorted, as (path relative to `dir`, bytes).
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        let mut entries: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_path_buf();
-                out.push((rel, fs::read(&p).unwrap()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
 /// What is wrong with one result folder, if anything.
 fn check_folder(dir: &Path) -> Result<usize, String> {
-    let all = files(dir);
+    let all = tree(dir);
     let mut svgs = 0;
     for (rel, bytes) in &all {
-        let name = rel.display().to_string();
+        let name = rel.clone();
         let text = std::str::from_utf8(bytes).map_err(|_| format!("{name}: not UTF-8"))?;
-        match rel.extension().and_then(|e| e.to_str()) {
+        match Path::new(rel).extension().and_then(|e| e.to_str()) {
             Some("csv") => {
                 let mut reader = csv::Reader::from_reader(text.as_bytes());
                 for (i, record) in reader.records().enumerate() {
@@ -161,13 +139,13 @@ fn check_seed(seed: u64, work: &Path) -> Result<usize, String> {
         }
         svgs = check_folder(&dir.join(out))?;
     }
-    let (a, b) = (files(&dir.join("a")), files(&dir.join("b")));
+    let (a, b) = (tree(&dir.join("a")), tree(&dir.join("b")));
     if a != b {
         let first = a
             .iter()
             .zip(&b)
             .find(|(x, y)| x != y)
-            .map(|(x, _)| x.0.display().to_string())
+            .map(|(x, _)| x.0.clone())
             .unwrap_or_else(|| "the file list".into());
         return Err(format!("a second run wrote different bytes: {first}"));
     }
