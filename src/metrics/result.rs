@@ -88,6 +88,25 @@ pub struct ModeExtras {
     pub failovers: u64,
     /// Single primary: planned switchovers completed (nothing lost).
     pub switchovers: u64,
+    /// The mode's own steps (a failure detected, a promotion, a switchover
+    /// begun), in time order, for the charts' fault lane.
+    pub steps: Vec<ModeStep>,
+    /// Per time bucket, by issue time: writes the mode refused and writes
+    /// it forwarded to a primary. `model::run_mode` moves them into the
+    /// `timeseries` rows, so they are empty in a finished result.
+    pub bucket_rejected: Vec<u64>,
+    pub bucket_forwarded: Vec<u64>,
+}
+
+/// A step a mode took on its own (not a scheduled fault).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModeStep {
+    pub at_s: f64,
+    /// `detect` (a primary's failure noticed), `promote` (a secondary made
+    /// primary after a failure), `switchover_start`, `switchover_done`.
+    pub kind: &'static str,
+    /// A short human label: `eu-west-1 promoted`.
+    pub label: String,
 }
 
 /// One row of `links.csv`: one replication stream.
@@ -158,6 +177,11 @@ pub struct BucketRow {
     pub acknowledged: u64,
     pub write_latency_p50_ms: f64,
     pub write_latency_p99_ms: f64,
+    /// Writes the mode refused (single primary: a secondary without
+    /// forwarding, or no writable primary), by issue time.
+    pub rejected_writes: u64,
+    /// Writes a secondary forwarded and the primary applied, by issue time.
+    pub forwarded_writes: u64,
 }
 
 /// One stream's lag and backlog per time bucket.

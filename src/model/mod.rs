@@ -150,10 +150,25 @@ pub fn run_mode<M: Mode>(
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<RunOutput> {
     let mut output = Kernel::new(scenario, options, &mode)?.run(mode, progress)?;
+    spread_mode_buckets(&mut output.result);
     if let Some(trace) = &mut output.trace {
         beaten::fill(trace);
     }
     Ok(output)
+}
+
+/// Moves a mode's per-bucket counts (refused and forwarded writes) into
+/// the time-series rows.
+fn spread_mode_buckets(result: &mut RunResult) {
+    let extras = &mut result.summary.mode_extras;
+    let rejected = std::mem::take(&mut extras.bucket_rejected);
+    let forwarded = std::mem::take(&mut extras.bucket_forwarded);
+    for (row, n) in result.timeseries.iter_mut().zip(rejected) {
+        row.rejected_writes = n;
+    }
+    for (row, n) in result.timeseries.iter_mut().zip(forwarded) {
+        row.forwarded_writes = n;
+    }
 }
 
 const GIB: f64 = (1u64 << 30) as f64;

@@ -35,7 +35,7 @@
 use super::kernel::{Kernel, Parent};
 use super::mode::{Losses, Mode, Request};
 use super::store::Held;
-use crate::metrics::result::ModeExtras;
+use crate::metrics::result::{ModeExtras, ModeStep};
 use crate::scenario::{FailoverTarget, FaultKind, Scenario, SecondaryWrites, SinglePrimary};
 use crate::sim::dist::Sampler;
 use crate::sim::rng::{generator, SimRng};
@@ -96,6 +96,13 @@ pub struct SinglePrimaryMode {
     forwarded_writes: u64,
     failovers: u64,
     switchovers: u64,
+    /// Width of a time bucket, and per bucket of issue time the writes
+    /// refused and forwarded (grown as writes come).
+    bucket_ns: u64,
+    bucket_rejected: Vec<u64>,
+    bucket_forwarded: Vec<u64>,
+    /// Detections, promotions and switchovers, in time order.
+    steps: Vec<ModeStep>,
     /// `rt_rng[from * n + to]`: transit draws of forwarded writes and their
     /// acknowledgements, a random generator of their own per ordered pair.
     rt_rng: Vec<SimRng>,
@@ -131,6 +138,10 @@ impl SinglePrimaryMode {
             forwarded_writes: 0,
             failovers: 0,
             switchovers: 0,
+            bucket_ns: s.bucket_ns.max(1),
+            bucket_rejected: Vec::new(),
+            bucket_forwarded: Vec::new(),
+            steps: Vec::new(),
             rt_rng,
             rt_delay,
             n,
@@ -140,6 +151,20 @@ impl SinglePrimaryMode {
     fn draw(&mut self, from: usize, to: usize) -> Nanos {
         let i = from * self.n + to;
         self.rt_delay[i].sample(&mut self.rt_rng[i])
+    }
+
+    /// A write issued at `issued` is refused.
+    fn reject(&mut self, issued: Time) {
+        self.rejected_writes += 1;
+        bump(&mut self.bucket_rejected, issued.ns() / self.bucket_ns);
+    }
+
+    fn step(&mut self, t: Time, kind: &'static str, label: String) {
+        self.steps.push(ModeStep {
+            at_s: t.as_secs(),
+            kind,
+            label,
+        });
     }
 
     fn writes_refused_since(&mut self, t: Time) {
@@ -160,7 +185,7 @@ impl SinglePrimaryMode {
     /// A forwarded write reaches the primary it was sent to.
     fn forward_arrives(&mut self, k: Ctx, t: Time, f: Forward) {
         if self.primary != f.primary || !self.writable(k, t) {
-            self.rejected_writes += 1;
+            self.reject(f.request.time);
             return;
         }
         let p = f.primary;
@@ -169,6 +194,10 @@ impl SinglePrimaryMode {
         let issued = k.write(p, t, f.request, Parent::Latest, true);
         k.trace_arrival(issued.write_id, p, t, true);
         self.forwarded_writes += 1;
+        bump(
+            &mut self.bucket_forwarded,
+            f.request.time.ns() / self.bucket_ns,
+        );
         k.write_latency(f.request.region, t.since(f.request.time) + f.back);
     }
 
@@ -192,10 +221,13 @@ impl SinglePrimaryMode {
     /// `to` becomes the primary in place of `old`.
     fn promote(&mut self, k: Ctx, t: Time, old: usize, to: usize, planned: bool) {
         let n = self.n;
+        let name = &k.scenario().regions[to].name;
         if planned {
             self.switchovers += 1;
+            self.step(t, "switchover_done", format!("{name} is primary"));
         } else {
             self.failovers += 1;
+            self.step(t, "promote", format!("{name} promoted"));
         }
         // What `old` applied and `to` never received is lost. Its count
         // comes from the lineage at the end (the writes `to` lacks may go
@@ -260,12 +292,12 @@ impl Mode for SinglePrimaryMode {
                 k.write(p, t, w, Parent::Latest, true);
                 k.write_latency(p, 0);
             } else {
-                self.rejected_writes += 1;
+                self.reject(t);
             }
             return;
         }
         if self.secondary_writes == SecondaryWrites::Reject || !writable || k.link_down(x, p, t) {
-            self.rejected_writes += 1;
+            self.reject(t);
             return;
         }
         let there = self.draw(x, p);
@@ -307,6 +339,8 @@ impl Mode for SinglePrimaryMode {
                     return;
                 }
                 if let Some(to) = self.failover_target(k, old, t) {
+                    let name = &k.scenario().regions[old].name;
+                    self.step(t, "detect", format!("{name} failure detected"));
                     self.promoting = true;
                     let promote = SpEvent::Promote {
                         old,
@@ -331,6 +365,8 @@ impl Mode for SinglePrimaryMode {
                 }
                 self.promoting = true;
                 self.writes_refused_since(t);
+                let name = &k.scenario().regions[to].name;
+                self.step(t, "switchover_start", format!("switchover to {name}"));
                 k.schedule(
                     caught_up.after(self.promote),
                     SpEvent::Promote {
@@ -363,5 +399,17 @@ impl Mode for SinglePrimaryMode {
         extras.forwarded_writes = self.forwarded_writes;
         extras.failovers = self.failovers;
         extras.switchovers = self.switchovers;
+        extras.steps = self.steps.clone();
+        extras.bucket_rejected = self.bucket_rejected.clone();
+        extras.bucket_forwarded = self.bucket_forwarded.clone();
     }
+}
+
+/// Adds one to `counts[i]`, growing it with zeros as needed.
+fn bump(counts: &mut Vec<u64>, i: u64) {
+    let i = i as usize;
+    if counts.len() <= i {
+        counts.resize(i + 1, 0);
+    }
+    counts[i] += 1;
 }

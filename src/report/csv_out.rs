@@ -80,6 +80,8 @@ const TIMESERIES: &[Column<BucketRow>] = &[
     col("write_latency_p99_ms", |b| {
         sampled(b.acknowledged, Value::Quantile(b.write_latency_p99_ms))
     }),
+    col("rejected_writes", |b| Value::Count(b.rejected_writes)),
+    col("forwarded_writes", |b| Value::Count(b.forwarded_writes)),
 ];
 
 /// `v`, or a blank cell when the figure had no samples (`n` is 0).

@@ -93,3 +93,83 @@ fn write_latency_per_bucket_is_the_round_trip() {
     assert_eq!(cell(2, "write_latency_p50_ms"), "");
     assert_eq!(out.result.timeseries[2].acknowledged, 0);
 }
+
+/// Single primary r0, r1 40 ms away, forwarding; r0 fails at 1 s for good,
+/// detection takes 1 s and promotion 1 s, so r1 is primary from 3 s. r1
+/// writes at 500 ms (forwarded to r0 and applied), at 1,500 ms (no
+/// writable primary: refused) and at 3,500 ms (r1 is the primary: applied
+/// locally, neither forwarded nor refused). So bucket 0 has one forwarded
+/// write, bucket 1 one refused, bucket 3 neither; the buckets add up to
+/// the run's figures, and the mode's steps are the detection at 2 s and
+/// the promotion at 3 s.
+#[test]
+fn rejected_and_forwarded_writes_per_bucket() {
+    let mut s = base(2, 40 * MS, 4, 5 * S);
+    s.replication.mode = Mode::SinglePrimary(SinglePrimary {
+        primary: 0,
+        secondary_writes: SecondaryWrites::Forward,
+        failover: Failover {
+            detect_ns: S,
+            promote_ns: S,
+            target: FailoverTarget::LeastLag,
+        },
+    });
+    s.faults = vec![outage_forever(0, S)];
+    s.drain_limit_ns = S;
+    s.script = vec![
+        op(500, 1, 0, true),
+        op(1_500, 1, 1, true),
+        op(3_500, 1, 2, true),
+    ];
+    let out = run(&s);
+    let r = &out.result;
+    let rej: Vec<u64> = r.timeseries.iter().map(|b| b.rejected_writes).collect();
+    let fwd: Vec<u64> = r.timeseries.iter().map(|b| b.forwarded_writes).collect();
+    assert_eq!(&rej[..5], &[0, 1, 0, 0, 0], "{rej:?}");
+    assert_eq!(&fwd[..5], &[1, 0, 0, 0, 0], "{fwd:?}");
+    let x = &r.summary.mode_extras;
+    assert_eq!(rej.iter().sum::<u64>(), x.rejected_writes);
+    assert_eq!(fwd.iter().sum::<u64>(), x.forwarded_writes);
+    assert!(x.bucket_rejected.is_empty() && x.bucket_forwarded.is_empty());
+    let rows = rows(r);
+    assert_eq!(rows[1]["rejected_writes"], "1");
+    assert_eq!(rows[0]["forwarded_writes"], "1");
+    assert_eq!(rows[3]["rejected_writes"], "0");
+    let steps: Vec<(f64, &str, &str)> = x
+        .steps
+        .iter()
+        .map(|p| (p.at_s, p.kind, p.label.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (2.0, "detect", "r0 failure detected"),
+            (3.0, "promote", "r1 promoted")
+        ]
+    );
+}
+
+/// A secondary without forwarding refuses every write: with r1 writing at
+/// 50/s for 3 s, each bucket's refused writes are that bucket's writes by
+/// r1, and none is forwarded.
+#[test]
+fn refused_writes_per_bucket_match_the_secondary_writes() {
+    let mut s = base(2, 40 * MS, 100, 3 * S);
+    s.replication.mode = Mode::SinglePrimary(SinglePrimary {
+        primary: 0,
+        secondary_writes: SecondaryWrites::Reject,
+        failover: Failover {
+            detect_ns: S,
+            promote_ns: S,
+            target: FailoverTarget::LeastLag,
+        },
+    });
+    s.workload = vec![clients(&[1], 50.0, 1.0)];
+    let r = run(&s).result;
+    let x = &r.summary.mode_extras;
+    assert!(x.rejected_writes > 100, "{}", x.rejected_writes);
+    let rej: Vec<u64> = r.timeseries.iter().map(|b| b.rejected_writes).collect();
+    assert!(rej[..3].iter().all(|&n| n > 20), "{rej:?}");
+    assert_eq!(rej.iter().sum::<u64>(), x.rejected_writes);
+    assert!(r.timeseries.iter().all(|b| b.forwarded_writes == 0));
+}
