@@ -115,7 +115,8 @@ struct CommonArgs {
     #[arg(long)]
     trace: bool,
 
-    /// No progress bar (and with `run`, no summary table).
+    /// Print nothing when all goes well (the exit code tells); errors go
+    /// to stderr, and so does the output when an expectation fails.
     #[arg(long, short)]
     quiet: bool,
 
@@ -245,8 +246,17 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches};
+    let cli = match Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, quiet_requested(&m))))
+    {
+        Ok((cli, quiet)) => {
+            if quiet {
+                stdout::hold();
+            }
+            cli
+        }
         Err(e) => return clap_error(&e),
     };
     let outcome = match cli.command {
@@ -273,6 +283,9 @@ where
         Some(signal) => signals::exit_code(signal),
         None => code,
     };
+    // A failed expectation or check tells why; an error's one line says
+    // it all.
+    stdout::release(code == EXIT_EXPECTATION_FAILED);
     match stdout::finish() {
         Some(message) => {
             eprintln!("error: {message}");
@@ -280,6 +293,19 @@ where
         }
         None => code,
     }
+}
+
+/// Whether the (sub)command given has `--quiet` set: it then prints
+/// nothing when it succeeds.
+fn quiet_requested(matches: &clap::ArgMatches) -> bool {
+    let mut at = matches;
+    while let Some((_, sub)) = at.subcommand() {
+        if let Ok(Some(true)) = sub.try_get_one::<bool>("quiet") {
+            return true;
+        }
+        at = sub;
+    }
+    false
 }
 
 /// Help and version go to stdout with code 0; usage errors become one
@@ -329,32 +355,85 @@ fn cancelled() -> bool {
     signals::received().is_some()
 }
 
+/// Where a scenario came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Source {
+    /// A file, as the path it was read from.
+    File(PathBuf),
+    /// The copy compiled into the program, by name.
+    Bundled(&'static str),
+}
+
+impl Source {
+    /// How the terminal names it: the path, or `bundled scenario NAME`.
+    fn describe(&self) -> String {
+        match self {
+            Source::File(path) => path.display().to_string(),
+            Source::Bundled(name) => format!("bundled scenario {name}"),
+        }
+    }
+}
+
 /// Load a scenario given as a file path or a bundled scenario's name.
 fn load(arg: &str, sets: &[String]) -> Result<Scenario> {
+    load_from(arg, sets).map(|(s, _)| s)
+}
+
+/// Which file or bundled scenario `arg` names. A path that exists is that
+/// file. A name (no folder in it) is a local file when `NAME.yaml` or
+/// `scenarios/NAME.yaml` exists in the working folder, so an edited copy
+/// is run rather than the bundled one, and the bundled scenario of that
+/// name otherwise.
+fn resolve(arg: &str) -> Result<Source> {
     let path = Path::new(arg);
     if path.exists() {
-        return scenario::load_file(path, sets);
+        return Ok(Source::File(path.to_path_buf()));
     }
     let looks_like_path =
         arg.contains('/') || arg.contains(std::path::MAIN_SEPARATOR) || arg.ends_with(".yml");
-    if !looks_like_path {
-        if let Some(b) = bundled::find(arg) {
-            return scenario::load_str(b.text, &b.origin(), sets);
-        }
-        if !arg.ends_with(".yaml") {
-            let names: Vec<&str> = bundled::all().iter().map(|b| b.name).collect();
-            let known = if names.is_empty() {
-                "there are no bundled scenarios".to_string()
-            } else {
-                format!("bundled scenarios are {}", names.join(", "))
-            };
-            return Err(Error::new(format!(
-                "{arg}: no such file, and no bundled scenario of that name; {known}"
-            )));
+    if looks_like_path {
+        return Ok(Source::File(path.to_path_buf()));
+    }
+    let stem = arg.strip_suffix(".yaml").unwrap_or(arg);
+    if !stem.is_empty() {
+        for local in [
+            PathBuf::from(format!("{stem}.yaml")),
+            Path::new("scenarios").join(format!("{stem}.yaml")),
+        ] {
+            if local.is_file() {
+                return Ok(Source::File(local));
+            }
         }
     }
-    // Let the loader say what is wrong with the path (missing, a folder, ...).
-    scenario::load_file(path, sets)
+    if let Some(b) = bundled::find(arg) {
+        return Ok(Source::Bundled(b.name));
+    }
+    if arg.ends_with(".yaml") {
+        // Let the loader say what is wrong with the path (missing, a folder, ...).
+        return Ok(Source::File(path.to_path_buf()));
+    }
+    let names: Vec<&str> = bundled::all().iter().map(|b| b.name).collect();
+    let known = if names.is_empty() {
+        "there are no bundled scenarios".to_string()
+    } else {
+        format!("bundled scenarios are {}", names.join(", "))
+    };
+    Err(Error::new(format!(
+        "{arg}: no such file, and no bundled scenario of that name; {known}"
+    )))
+}
+
+/// `load`, also saying where the scenario came from.
+fn load_from(arg: &str, sets: &[String]) -> Result<(Scenario, Source)> {
+    let source = resolve(arg)?;
+    let scenario = match &source {
+        Source::File(path) => scenario::load_file(path, sets)?,
+        Source::Bundled(name) => {
+            let b = bundled::find(name).expect("a bundled scenario found by name");
+            scenario::load_str(b.text, &b.origin(), sets)?
+        }
+    };
+    Ok((scenario, source))
 }
 
 /// A scenario name made safe as one folder name.
@@ -383,6 +462,8 @@ fn folder_name(name: &str) -> String {
 struct Job {
     /// As the user gave it (for the reproduce command).
     arg: String,
+    /// The file or bundled scenario it was loaded from.
+    source: Source,
     scenario: Scenario,
     out: PathBuf,
     /// The output folder, checked and locked before any run starts.
@@ -397,7 +478,7 @@ fn run(args: &RunArgs) -> Result<i32> {
     // surface after nine long runs.
     let mut jobs = Vec::with_capacity(args.scenarios.len());
     for arg in &args.scenarios {
-        let mut scenario = load(arg, &args.common.sets)?;
+        let (mut scenario, source) = load_from(arg, &args.common.sets)?;
         if let Some(seed) = args.common.seed {
             scenario.seed = seed;
         }
@@ -425,6 +506,7 @@ fn run(args: &RunArgs) -> Result<i32> {
         let target = Target::prepare(&out)?;
         jobs.push(Job {
             arg: arg.clone(),
+            source,
             scenario,
             out,
             target,
@@ -438,7 +520,7 @@ fn run(args: &RunArgs) -> Result<i32> {
     let mut code = EXIT_OK;
     let mut gate = Vec::with_capacity(jobs.len());
     for (i, job) in jobs.iter().enumerate() {
-        if i > 0 && !args.common.quiet {
+        if i > 0 {
             outln!();
         }
         match run_one(job, args) {
@@ -488,9 +570,11 @@ fn run(args: &RunArgs) -> Result<i32> {
 fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
     let scenario = &job.scenario;
     let command = terminal::reproduce_command(&job.arg, scenario.seed, &args.common.sets);
-    if !args.common.quiet {
-        outln!("running {} (seed {})", scenario.name, scenario.seed);
-    }
+    outln!(
+        "running {} (seed {})",
+        running_what(&scenario.name, &job.source),
+        scenario.seed
+    );
 
     // A small run keeps a trace for its report's explain view anyway; the
     // trace files are written only with --trace.
@@ -515,13 +599,9 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
     )?;
     job.target.write(&files, &cancelled)?;
 
-    if args.common.quiet {
-        outln!("{}: seed {}", scenario.name, scenario.seed);
-    } else {
-        outln!();
-        out!("{}", terminal::summary(&result));
-        outln!();
-    }
+    outln!();
+    out!("{}", terminal::summary(&result));
+    outln!();
     let listed: Vec<String> = files
         .iter()
         .filter(|f| f.path.parent() == Some(Path::new("")))
@@ -555,6 +635,15 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
     })
 }
 
+/// `bundled scenario global-leaderboard`, `collaboration from
+/// scenarios/collaboration.yaml`: the scenario's name and where it came from.
+fn running_what(name: &str, source: &Source) -> String {
+    match source {
+        Source::Bundled(b) if *b == name => format!("bundled scenario {name}"),
+        other => format!("{name} from {}", other.describe()),
+    }
+}
+
 /// The charts' format, or `None` for no charts.
 fn chart_format(common: &CommonArgs) -> Option<ChartFormat> {
     if common.no_charts {
@@ -570,7 +659,7 @@ fn chart_format(common: &CommonArgs) -> Option<ChartFormat> {
 fn compare(args: &CompareArgs) -> Result<i32> {
     signals::install();
     gate::start(&args.common.gate)?;
-    let mut base = load(&args.scenario, &args.common.sets)?;
+    let (mut base, source) = load_from(&args.scenario, &args.common.sets)?;
     if let Some(seed) = args.common.seed {
         base.seed = seed;
     }
@@ -601,14 +690,12 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         }
     }
     let target = Target::prepare(&out)?;
-    if !args.common.quiet {
-        outln!(
-            "comparing {} (seed {}): {}",
-            base.name,
-            base.seed,
-            modes.join(", ")
-        );
-    }
+    outln!(
+        "comparing {} (seed {}): {}",
+        running_what(&base.name, &source),
+        base.seed,
+        modes.join(", ")
+    );
 
     let charts = chart_format(&args.common);
     let mut variants = Vec::with_capacity(modes.len());

@@ -4,7 +4,8 @@
 //! are dropped quietly and the command still writes its results and exits
 //! as it would have (0 when all went well), like other Unix tools. Any
 //! other write error (`> /dev/full`) is kept and reported once at the end
-//! as an error, exit code 2. Nothing here panics.
+//! as an error, exit code 2. With `--quiet` the human output is held back
+//! and shown on stderr only if an expectation fails. Nothing here panics.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,9 +31,41 @@ pub fn human_to_stderr() {
     HUMAN_TO_STDERR.store(true, Ordering::Relaxed);
 }
 
+/// With `--quiet`: the human output held back, to be shown (on stderr)
+/// only if the command fails.
+static HELD: Mutex<Option<String>> = Mutex::new(None);
+
+/// Hold the human output back from now on (`--quiet`): a command that
+/// succeeds prints nothing; see `release`.
+pub fn hold() {
+    if let Ok(mut held) = HELD.lock() {
+        held.get_or_insert_with(String::new);
+    }
+}
+
+/// At the end of a command: the held output goes to stderr when
+/// `failed` (an expectation or a check failed: the output says which), and
+/// is dropped otherwise (success, or an error, whose line was printed).
+pub fn release(failed: bool) {
+    let Ok(mut held) = HELD.lock() else {
+        return;
+    };
+    if let Some(text) = held.take() {
+        if failed && !text.is_empty() {
+            let _ = io::stderr().lock().write_all(text.as_bytes());
+        }
+    }
+}
+
 /// Write `text`, human output, to standard output (or to stderr, see
-/// `human_to_stderr`).
+/// `human_to_stderr`; or nowhere yet, see `hold`).
 pub fn write(text: &str) {
+    if let Ok(mut held) = HELD.lock() {
+        if let Some(held) = held.as_mut() {
+            held.push_str(text);
+            return;
+        }
+    }
     if HUMAN_TO_STDERR.load(Ordering::Relaxed) {
         let _ = io::stderr().lock().write_all(text.as_bytes());
         return;

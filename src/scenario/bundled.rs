@@ -28,9 +28,10 @@ pub fn find(name: &str) -> Option<&'static Bundled> {
 }
 
 impl Bundled {
-    /// Where error messages say the text came from.
+    /// Where error messages say the text came from: `bundled:NAME`, not
+    /// a path, since no such file need exist where it is run.
     pub fn origin(&self) -> String {
-        format!("scenarios/{}.yaml", self.name)
+        format!("bundled:{}", self.name)
     }
 
     /// The scenario's `description:` on one line (empty if it has none).

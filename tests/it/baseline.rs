@@ -88,12 +88,12 @@ fn cell(csv: &str, column: &str) -> String {
 #[test]
 fn a_baseline_saved_from_a_run_passes_against_itself() {
     let dir = setup("itself", CARTS);
-    let out = ok(&dir, &["baseline", "save", "base", "carts.yaml", "-q"], 0);
+    let out = ok(&dir, &["baseline", "save", "base", "carts.yaml"], 0);
     assert!(
         out.contains("saved carts (exact, active_active, seed 1); 1 entry in all"),
         "{out}"
     );
-    let out = ok(&dir, &["check", "--baseline", "base", "-q"], 0);
+    let out = ok(&dir, &["check", "--baseline", "base"], 0);
     assert!(
         out.contains("carts (active_active, seed 1): identical to the baseline"),
         "{out}"
@@ -105,7 +105,7 @@ fn a_baseline_saved_from_a_run_passes_against_itself() {
     // file named on the command line.
     ok(
         &dir,
-        &["run", "carts.yaml", "-q", "--no-charts", "--seed", "4"],
+        &["run", "carts.yaml", "--no-charts", "--seed", "4"],
         0,
     );
     let out = ok(&dir, &["baseline", "save", "base", "output/carts"], 0);
@@ -121,12 +121,12 @@ fn a_baseline_saved_from_a_run_passes_against_itself() {
     // A compare folder: one entry per mode, each passes.
     ok(
         &dir,
-        &["compare", "carts.yaml", "-q", "--no-charts", "--out", "cmp"],
+        &["compare", "carts.yaml", "--no-charts", "--out", "cmp"],
         0,
     );
     let out = ok(&dir, &["baseline", "save", "base", "cmp"], 0);
     assert!(out.contains("4 entries in all"), "{out}");
-    let out = ok(&dir, &["check", "--baseline", "base", "-q"], 0);
+    let out = ok(&dir, &["check", "--baseline", "base"], 0);
     for mode in ["active_active", "single_primary", "strong"] {
         assert!(
             out.contains(&format!(
@@ -140,24 +140,19 @@ fn a_baseline_saved_from_a_run_passes_against_itself() {
 #[test]
 fn a_worse_setting_fails_naming_each_figure_as_a_run_gives_it() {
     let dir = setup("worse", CARTS);
-    ok(&dir, &["baseline", "save", "base", "carts.yaml", "-q"], 0);
+    ok(&dir, &["baseline", "save", "base", "carts.yaml"], 0);
     let worse = "workload.0.home_affinity=0.5";
-    let out = ok(
-        &dir,
-        &["check", "--baseline", "base", "-q", "--set", worse],
-        1,
-    );
+    let out = ok(&dir, &["check", "--baseline", "base", "--set", worse], 1);
 
     // The old and new figures, as `run` writes them in summary.csv.
     ok(
         &dir,
-        &["run", "carts.yaml", "-q", "--no-charts", "--out", "old"],
+        &["run", "carts.yaml", "--no-charts", "--out", "old"],
         0,
     );
     let run = [
         "run",
         "carts.yaml",
-        "-q",
         "--no-charts",
         "--out",
         "new",
@@ -190,7 +185,7 @@ fn a_figure_edited_in_the_baseline_is_found() {
     // A baseline whose summary.csv says 3 lost writes fewer than the run
     // gives, as if an older build had computed it: the check names it.
     let dir = setup("edited", CARTS);
-    ok(&dir, &["baseline", "save", "base", "carts.yaml", "-q"], 0);
+    ok(&dir, &["baseline", "save", "base", "carts.yaml"], 0);
     let path = dir.join("base/carts/summary.csv");
     let text = fs::read_to_string(&path).unwrap();
     let lost: u64 = cell(&text, "lost_writes").parse().unwrap();
@@ -205,7 +200,7 @@ fn a_figure_edited_in_the_baseline_is_found() {
         .collect();
     row[i] = (lost - 3).to_string();
     fs::write(&path, format!("{}\n{}\n", header.join(","), row.join(","))).unwrap();
-    let out = ok(&dir, &["check", "--baseline", "base", "-q"], 1);
+    let out = ok(&dir, &["check", "--baseline", "base"], 1);
     let changed: Vec<&str> = out.lines().filter(|l| l.contains(" → ")).collect();
     assert_eq!(changed.len(), 1, "{out}");
     assert!(
@@ -315,21 +310,13 @@ fn a_true_rise_in_the_lost_write_rate_is_called_regressed() {
     let dir = setup("rise", CARTS);
     ok(
         &dir,
-        &[
-            "baseline",
-            "save",
-            "stat",
-            "carts.yaml",
-            "--seeds",
-            "10",
-            "-q",
-        ],
+        &["baseline", "save", "stat", "carts.yaml", "--seeds", "10"],
         0,
     );
     let set = ["--set", "workload.0.home_affinity=0.88"];
     let out = ok(
         &dir,
-        &[&["check", "--baseline", "stat", "-q"][..], &set].concat(),
+        &[&["check", "--baseline", "stat"][..], &set].concat(),
         1,
     );
     assert!(
@@ -345,7 +332,7 @@ fn a_true_rise_in_the_lost_write_rate_is_called_regressed() {
     // Unchanged, under other seeds: no change, exit 0.
     let out = ok(
         &dir,
-        &["check", "--baseline", "stat", "-q", "--first-seed", "77"],
+        &["check", "--baseline", "stat", "--first-seed", "77"],
         0,
     );
     assert!(
@@ -353,7 +340,7 @@ fn a_true_rise_in_the_lost_write_rate_is_called_regressed() {
         "{out}"
     );
     // Unchanged, same seeds: the very same files.
-    let out = ok(&dir, &["check", "--baseline", "stat", "-q"], 0);
+    let out = ok(&dir, &["check", "--baseline", "stat"], 0);
     assert!(
         out.contains("(the very same files as the baseline)"),
         "{out}"
@@ -371,7 +358,6 @@ fn result_folders_of_several_seeds_make_a_statistical_entry() {
             &[
                 "run",
                 "carts.yaml",
-                "-q",
                 "--no-charts",
                 "--seed",
                 seed,
@@ -392,7 +378,7 @@ fn result_folders_of_several_seeds_make_a_statistical_entry() {
         let summary = fs::read_to_string(dir.join(format!("r{seed}/summary.csv"))).unwrap();
         assert_eq!(seeds.lines().nth(i + 1), summary.lines().nth(1));
     }
-    let out = ok(&dir, &["check", "--baseline", "b", "carts.yaml", "-q"], 0);
+    let out = ok(&dir, &["check", "--baseline", "b", "carts.yaml"], 0);
     assert!(
         out.contains("(the very same files as the baseline)"),
         "{out}"
@@ -410,23 +396,23 @@ fn result_folders_of_several_seeds_make_a_statistical_entry() {
 #[test]
 fn bless_accepts_a_change() {
     let dir = setup("bless", &quick());
-    ok(&dir, &["baseline", "save", "base", "carts.yaml", "-q"], 0);
+    ok(&dir, &["baseline", "save", "base", "carts.yaml"], 0);
     // The scenario file is edited: the check fails until the change is
     // blessed, and then passes.
     let edited = quick().replace("home_affinity: 0.9", "home_affinity: 0.5");
     fs::write(dir.join("carts.yaml"), &edited).unwrap();
-    ok(&dir, &["check", "--baseline", "base", "-q"], 1);
-    let out = ok(&dir, &["check", "--baseline", "base", "-q", "--bless"], 0);
+    ok(&dir, &["check", "--baseline", "base"], 1);
+    let out = ok(&dir, &["check", "--baseline", "base", "--bless"], 0);
     assert!(out.contains("CHANGED from the baseline"), "{out}");
     assert!(
         out.contains("blessed: base now holds these runs (1 entry)"),
         "{out}"
     );
-    let out = ok(&dir, &["check", "--baseline", "base", "-q"], 0);
+    let out = ok(&dir, &["check", "--baseline", "base"], 0);
     assert!(out.contains("identical to the baseline"), "{out}");
     // The old setting is now the change.
     fs::write(dir.join("carts.yaml"), quick()).unwrap();
-    ok(&dir, &["check", "--baseline", "base", "-q"], 1);
+    ok(&dir, &["check", "--baseline", "base"], 1);
 }
 
 #[test]
@@ -438,7 +424,7 @@ fn bad_baselines_and_unrunnable_entries_exit_2() {
         stderr(&o),
         "error: nowhere: no baseline here (baseline.json is missing); make one with replisim baseline save nowhere <scenario>\n"
     );
-    ok(&dir, &["baseline", "save", "base", "carts.yaml", "-q"], 0);
+    ok(&dir, &["baseline", "save", "base", "carts.yaml"], 0);
     fs::write(
         dir.join("other.yaml"),
         quick().replacen("name: carts", "name: other", 1),
@@ -456,14 +442,13 @@ fn bad_baselines_and_unrunnable_entries_exit_2() {
     // Strong mode cannot run two regions: the entry could not run.
     let two = quick().replace("  - name: ap-southeast-1\n", "");
     fs::write(dir.join("two.yaml"), &two).unwrap();
-    ok(&dir, &["baseline", "save", "base2", "two.yaml", "-q"], 0);
+    ok(&dir, &["baseline", "save", "base2", "two.yaml"], 0);
     let o = replisim(
         &dir,
         &[
             "check",
             "--baseline",
             "base2",
-            "-q",
             "--set",
             "replication.mode=strong",
         ],
@@ -482,18 +467,10 @@ fn bad_baselines_and_unrunnable_entries_exit_2() {
 #[test]
 fn check_writes_junit_markdown_and_json() {
     let dir = setup("reports", &quick());
-    ok(&dir, &["baseline", "save", "exact", "carts.yaml", "-q"], 0);
+    ok(&dir, &["baseline", "save", "exact", "carts.yaml"], 0);
     ok(
         &dir,
-        &[
-            "baseline",
-            "save",
-            "stat",
-            "carts.yaml",
-            "-q",
-            "--seeds",
-            "4",
-        ],
+        &["baseline", "save", "stat", "carts.yaml", "--seeds", "4"],
         0,
     );
     let worse = ["--set", "workload.0.home_affinity=0.5"];
@@ -506,7 +483,6 @@ fn check_writes_junit_markdown_and_json() {
                 "check",
                 "--baseline",
                 base,
-                "-q",
                 "--junit",
                 "j.xml",
                 "--summary-md",
@@ -528,10 +504,7 @@ fn check_writes_junit_markdown_and_json() {
         );
         assert!(md.contains("lost_write_rate"), "{md}\n{out}");
     }
-    let o = replisim(
-        &dir,
-        &["check", "--baseline", "stat", "-q", "--format", "json"],
-    );
+    let o = replisim(&dir, &["check", "--baseline", "stat", "--format", "json"]);
     assert_eq!(code(&o), 0);
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     assert_eq!(doc["exit_code"], 0);
@@ -561,7 +534,6 @@ fn run_bless_keeps_each_run_as_an_exact_entry() {
         "run",
         "carts.yaml",
         "other.yaml",
-        "-q",
         "--no-charts",
         "--out",
         "out",
@@ -581,12 +553,12 @@ fn run_bless_keeps_each_run_as_an_exact_entry() {
             "{f}"
         );
     }
-    let out = ok(&dir, &["check", "--baseline", "base", "-q"], 0);
+    let out = ok(&dir, &["check", "--baseline", "base"], 0);
     assert_eq!(out.matches("identical to the baseline").count(), 2, "{out}");
     // A scenario that does not load blesses nothing.
     let o = replisim(
         &dir,
-        &["run", "carts.yaml", "missing.yaml", "-q", "--bless", "none"],
+        &["run", "carts.yaml", "missing.yaml", "--bless", "none"],
     );
     assert_eq!(code(&o), 2);
     assert!(!dir.join("none/baseline.json").exists());

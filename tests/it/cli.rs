@@ -163,8 +163,8 @@ mod run {
         assert_eq!(names(&dir.join("output")), vec!["tiny"]);
         assert_eq!(csv_field(&out.join("summary.csv"), "seed"), "3");
         assert_eq!(csv_field(&out.join("summary.csv"), "scenario"), "tiny");
-        let text = stdout(&o);
-        assert!(text.contains("seed 3"), "{text}");
+        // --quiet: the files, and nothing printed.
+        assert_eq!(stdout(&o), "");
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -322,7 +322,7 @@ mod expectations {
             &dir,
             "expect:\n  writes: '> 0'\n  lost_write_rate: '<= 1'\n",
         );
-        let o = replisim(&dir, &["run", "tiny.yaml", "--quiet", "--no-charts"]);
+        let o = replisim(&dir, &["run", "tiny.yaml", "--no-charts"]);
         assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
         assert!(stdout(&o).contains("ok"), "{}", stdout(&o));
         fs::remove_dir_all(&dir).unwrap();
@@ -333,7 +333,7 @@ mod expectations {
         let dir = scratch("compare-unrunnable");
         write_tiny(&dir, "");
         // Strong mode needs three regions; tiny has two.
-        let o = replisim(&dir, &["compare", "tiny.yaml", "--quiet", "--no-charts"]);
+        let o = replisim(&dir, &["compare", "tiny.yaml", "--no-charts"]);
         assert_eq!(code(&o), 2, "{}\n{}", stdout(&o), stderr(&o));
         assert!(
             stderr(&o).contains("strong could not run tiny"),
@@ -342,13 +342,7 @@ mod expectations {
         );
         let o = replisim(
             &dir,
-            &[
-                "compare",
-                "tiny.yaml",
-                "--quiet",
-                "--no-charts",
-                "--skip-unrunnable",
-            ],
+            &["compare", "tiny.yaml", "--no-charts", "--skip-unrunnable"],
         );
         assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
         fs::remove_dir_all(&dir).unwrap();
@@ -366,7 +360,6 @@ mod expectations {
         let args = [
             "compare",
             "tiny.yaml",
-            "--quiet",
             "--no-charts",
             "--modes",
             "active_active,single_primary",
@@ -395,7 +388,7 @@ mod expectations {
         let dir = scratch("expect-bad");
         write_tiny(&dir, "expect:\n  regions.mars-1.writes: '> 0'\n");
         for command in ["run", "compare"] {
-            let o = replisim(&dir, &[command, "tiny.yaml", "--quiet"]);
+            let o = replisim(&dir, &[command, "tiny.yaml"]);
             let err = assert_error(&o);
             assert!(
                 err.starts_with(
@@ -428,7 +421,7 @@ mod expectations {
     fn every_result_column_is_nameable() {
         let dir = scratch("expect-every-column");
         write_tiny(&dir, "");
-        let o = replisim(&dir, &["run", "tiny.yaml", "--quiet", "--no-charts"]);
+        let o = replisim(&dir, &["run", "tiny.yaml", "--no-charts"]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let out = dir.join("output/tiny");
         let names = |file: &str, prefix: &str| -> Vec<String> {
@@ -466,7 +459,7 @@ mod expectations {
     fn expectations_read_the_csv_figures() {
         let dir = scratch("expect-csv-figures");
         write_tiny(&dir, "");
-        let o = replisim(&dir, &["run", "tiny.yaml", "--quiet", "--no-charts"]);
+        let o = replisim(&dir, &["run", "tiny.yaml", "--no-charts"]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let row = first_row(&dir.join("output/tiny/summary.csv"));
         let mut numeric = 0;
@@ -494,7 +487,7 @@ mod expectations {
                 expect.push_str(&format!("  {column}: '{op} {bound}'\n"));
             }
             fs::write(dir.join("tiny.yaml"), format!("{TINY}{expect}")).unwrap();
-            let o = replisim(&dir, &["run", "tiny.yaml", "--quiet", "--no-charts"]);
+            let o = replisim(&dir, &["run", "tiny.yaml", "--no-charts"]);
             let text = stdout(&o);
             assert_eq!(code(&o), 0, "{expect}\n{text}");
             numeric = text
@@ -511,7 +504,7 @@ mod expectations {
     fn failed_expectation_exits_1_and_still_writes() {
         let dir = scratch("expect-fail");
         write_tiny(&dir, "expect:\n  writes: '< 1'\n");
-        let o = replisim(&dir, &["run", "tiny.yaml", "--quiet", "--no-charts"]);
+        let o = replisim(&dir, &["run", "tiny.yaml", "--no-charts"]);
         assert_eq!(code(&o), 1, "{}\n{}", stdout(&o), stderr(&o));
         assert!(stdout(&o).contains("FAILED"), "{}", stdout(&o));
         assert!(dir.join("output/tiny/summary.csv").is_file());

@@ -47,15 +47,7 @@ fn writes_in_partition(dir: &std::path::Path) -> u64 {
     fs::write(dir.join("s.yaml"), FAULTED).unwrap();
     let o = replisim(
         dir,
-        &[
-            "run",
-            "s.yaml",
-            "-q",
-            "--no-charts",
-            "--trace",
-            "--out",
-            "traced",
-        ],
+        &["run", "s.yaml", "--no-charts", "--trace", "--out", "traced"],
     );
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let text = fs::read_to_string(dir.join("traced/writes.csv")).unwrap();
@@ -79,7 +71,7 @@ fn a_faults_figure_is_read_from_that_fault() {
         "{FAULTED}expect:\n  faults.1.writes: {n}\n  faults.1.lost_writes: '<= {n}'\n  faults.1.end_s: 2\n  faults.2.start_s: 3\n"
     );
     fs::write(dir.join("s.yaml"), &yaml).unwrap();
-    let o = replisim(&dir, &["run", "s.yaml", "-q", "--no-charts"]);
+    let o = replisim(&dir, &["run", "s.yaml", "--no-charts"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let out = stdout(&o);
     assert!(
@@ -90,7 +82,7 @@ fn a_faults_figure_is_read_from_that_fault() {
     // One fewer is on the wrong side of the bound: exit 1, the figure named.
     let yaml = format!("{FAULTED}expect:\n  faults.1.writes: '< {n}'\n");
     fs::write(dir.join("s.yaml"), &yaml).unwrap();
-    let o = replisim(&dir, &["run", "s.yaml", "-q", "--no-charts"]);
+    let o = replisim(&dir, &["run", "s.yaml", "--no-charts"]);
     assert_eq!(code(&o), 1);
     assert!(
         stdout(&o).contains(&format!(
@@ -115,7 +107,7 @@ fn a_catch_up_cut_short_is_only_a_lower_bound() {
     let dir = scratch_dir("fault-expect", "censored");
     let expect = "expect:\n  faults.1.catch_up_ms: '< 1000000'\n  active_active:\n    faults.1.catch_up_ms: '>= 5'\n";
     fs::write(dir.join("s.yaml"), format!("{yaml}{expect}")).unwrap();
-    let o = replisim(&dir, &["run", "s.yaml", "-q", "--no-charts"]);
+    let o = replisim(&dir, &["run", "s.yaml", "--no-charts"]);
     let out = stdout(&o);
     assert_eq!(code(&o), 1, "{out}");
     let csv = fs::read_to_string(dir.join("output/faulted/faults.csv")).unwrap();
@@ -148,7 +140,7 @@ fn a_figure_that_does_not_apply_fails_unread() {
         format!("{yaml}expect:\n  faults.1.catch_up_ms: '< 1000'\n"),
     )
     .unwrap();
-    let o = replisim(&dir, &["run", "s.yaml", "-q", "--no-charts"]);
+    let o = replisim(&dir, &["run", "s.yaml", "--no-charts"]);
     assert_eq!(code(&o), 1);
     assert!(
         stdout(&o).contains("expect faults.1.catch_up_ms < 1000: FAILED (actual fault 1 (partition us-east-1 ↔ eu-west-1) has no catch_up_ms: it does not apply)"),

@@ -23,6 +23,7 @@ mod properties;
 mod report_charts;
 mod safety;
 mod scenario_errors;
+mod source_quiet;
 mod swarm;
 mod sweep;
 mod sweep_shards;

@@ -49,14 +49,7 @@ fn compare_never_deletes_a_folder_that_merely_holds_compare_csv() {
     fs::write(dir.join("thesis/data/x.csv"), "mine too").unwrap();
     let err = refused(
         &dir,
-        &[
-            "compare",
-            "small.yaml",
-            "--out",
-            "thesis",
-            "-q",
-            "--no-charts",
-        ],
+        &["compare", "small.yaml", "--out", "thesis", "--no-charts"],
     );
     assert!(err.contains("refusing to replace"), "{err}");
     assert_eq!(
@@ -74,7 +67,7 @@ fn compare_never_deletes_a_folder_that_merely_holds_compare_csv() {
 fn a_result_with_an_extra_file_is_not_replaced_and_the_file_is_named() {
     let dir = scratch("extra-file");
     for command in ["run", "compare"] {
-        let mut args = vec![command, "small.yaml", "--out", "r", "-q", "--no-charts"];
+        let mut args = vec![command, "small.yaml", "--out", "r", "--no-charts"];
         if command == "compare" {
             // Strong mode needs three regions; small has two.
             args.push("--skip-unrunnable");
@@ -117,10 +110,7 @@ fn signal(child: &std::process::Child, name: &str) {
 #[test]
 fn a_second_writer_of_the_same_folder_fails_at_once() {
     let dir = scratch("two-writers");
-    ok(
-        &dir,
-        &["run", "small.yaml", "--out", "r", "-q", "--no-charts"],
-    );
+    ok(&dir, &["run", "small.yaml", "--out", "r", "--no-charts"]);
     let before = fs::read(dir.join("r/summary.csv")).unwrap();
     let mut first = start_long(&dir, "r");
     // The first prints its "running" line once its target is locked.
@@ -130,7 +120,7 @@ fn a_second_writer_of_the_same_folder_fails_at_once() {
         .unwrap();
     assert!(line.starts_with("running"), "{line}");
     let started = Instant::now();
-    let err = refused(&dir, &["run", "small.yaml", "--out", "r", "-q"]);
+    let err = refused(&dir, &["run", "small.yaml", "--out", "r"]);
     assert!(
         err.contains("another replisim is writing this folder"),
         "{err}"
@@ -157,10 +147,7 @@ fn stale_temporary_folders_of_its_own_kind_are_removed_and_only_those() {
     fs::write(dir.join(".r.replisim-tmp-1-77/thesis.tex"), "").unwrap();
     fs::create_dir(dir.join("r.tmp-1")).unwrap();
     fs::create_dir(dir.join("r.old-1")).unwrap();
-    ok(
-        &dir,
-        &["run", "small.yaml", "--out", "r", "-q", "--no-charts"],
-    );
+    ok(&dir, &["run", "small.yaml", "--out", "r", "--no-charts"]);
     assert_eq!(
         names(&dir),
         vec![
@@ -255,16 +242,7 @@ fn reproduce_lines_are_shell_quoted() {
     fs::write(dir.join(file), SMALL).unwrap();
     let set = "description=$(touch PWNED2) $HOME";
     for command in ["run", "compare"] {
-        let mut args = vec![
-            command,
-            file,
-            "--set",
-            set,
-            "--out",
-            "r",
-            "-q",
-            "--no-charts",
-        ];
+        let mut args = vec![command, file, "--set", set, "--out", "r", "--no-charts"];
         if command == "compare" {
             args.push("--skip-unrunnable");
         }

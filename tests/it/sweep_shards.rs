@@ -316,11 +316,7 @@ fn a_plan_file_is_the_same_sweep() {
 #[test]
 fn expectations_on_every_variants_interval() {
     let dir = setup("expect");
-    let o = sweep(
-        &dir,
-        &["--quiet", "--expect", "lost_write_rate.ci_high <= 1"],
-        &[],
-    );
+    let o = sweep(&dir, &["--expect", "lost_write_rate.ci_high <= 1"], &[]);
     let stdout = ok(&o);
     assert!(
         stdout.contains("expect lost_write_rate.ci_high <= 1: ok (all 4 variants)"),
@@ -329,7 +325,6 @@ fn expectations_on_every_variants_interval() {
     let o = sweep(
         &dir,
         &[
-            "--quiet",
             "--expect",
             "lost_write_rate.ci_low > 0.5",
             "--expect",
