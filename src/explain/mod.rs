@@ -668,6 +668,7 @@ fn faults_in(s: &Scenario, from: u64, to: u64) -> Vec<Fault> {
                 ("partition", r)
             }
             FaultKind::Isolate { region } => ("isolate", vec![*region]),
+            FaultKind::PauseReplication { region } => ("pause_replication", vec![*region]),
             FaultKind::Outage { region, .. } => ("outage", vec![*region]),
             _ => continue,
         };

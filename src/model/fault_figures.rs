@@ -200,10 +200,13 @@ impl FaultFigures {
             .iter()
             .map(|f| {
                 let mut touched: Vec<usize> = match &f.kind {
-                    FaultKind::Partition { links } => {
+                    FaultKind::Partition { links } | FaultKind::Slowdown { links, .. } => {
                         links.iter().filter_map(|&(a, b)| stream_of(a, b)).collect()
                     }
-                    FaultKind::Isolate { region } | FaultKind::Outage { region, .. } => (0..n)
+                    FaultKind::Isolate { region }
+                    | FaultKind::Outage { region, .. }
+                    | FaultKind::PauseReplication { region }
+                    | FaultKind::EndpointOutage { region, .. } => (0..n)
                         .filter(|o| o != region)
                         .flat_map(|o| [stream_of(*region, o), stream_of(o, *region)])
                         .flatten()
@@ -491,7 +494,11 @@ impl FaultFigures {
 fn target(s: &Scenario, kind: &FaultKind) -> String {
     let name = |r: usize| s.regions[r].name.as_str();
     match kind {
-        FaultKind::Partition { links } => {
+        FaultKind::Slowdown {
+            region: Some(region),
+            ..
+        } => name(*region).to_string(),
+        FaultKind::Partition { links } | FaultKind::Slowdown { links, .. } => {
             let (a, b) = links[0];
             if links.len() == 2 && links[1] == (b, a) {
                 format!("{} <-> {}", name(a), name(b))
@@ -505,6 +512,8 @@ fn target(s: &Scenario, kind: &FaultKind) -> String {
         }
         FaultKind::Isolate { region }
         | FaultKind::Outage { region, .. }
+        | FaultKind::PauseReplication { region }
+        | FaultKind::EndpointOutage { region, .. }
         | FaultKind::ClockStep { region, .. } => name(*region).to_string(),
         FaultKind::Switchover { to } => name(*to).to_string(),
     }

@@ -6,7 +6,7 @@
 //! function of the scenario: no event is needed to start or end a fault.
 
 use crate::metrics::result::FaultWindow;
-use crate::scenario::{FaultKind, OutageClients, Scenario};
+use crate::scenario::{EndpointReplication, FaultKind, OutageClients, Scenario, Slowing};
 use crate::sim::time::Time;
 
 /// A half-open window `[start, end)`; `end == None` never ends.
@@ -35,6 +35,12 @@ pub struct Schedule {
     pub outages: Vec<Vec<(Window, OutageClients)>>,
     /// Per region: clock steps (when, by).
     pub clock_steps: Vec<Vec<(Time, i64)>>,
+    /// Per region: windows in which its clients cannot reach it (its
+    /// outages and endpoint outages), sorted by start.
+    pub clients_blocked: Vec<Vec<(Window, OutageClients)>>,
+    /// `slowdowns[from][to]`: windows in which messages sent on the link
+    /// take longer, and by how much.
+    pub slowdowns: Vec<Vec<Vec<(Window, Slowing)>>>,
 }
 
 impl Schedule {
@@ -44,6 +50,8 @@ impl Schedule {
         let mut outages = vec![Vec::new(); n];
         let mut held = vec![Vec::new(); n];
         let mut clock_steps = vec![Vec::new(); n];
+        let mut blocked = vec![Vec::new(); n];
+        let mut slowdowns = vec![vec![Vec::new(); n]; n];
         for f in &s.faults {
             let w = Window {
                 start: f.at,
@@ -67,13 +75,31 @@ impl Schedule {
                 }
                 FaultKind::ClockStep { region, by_ns } => clock_steps[*region].push((f.at, *by_ns)),
                 FaultKind::Switchover { .. } => {}
+                FaultKind::PauseReplication { region } => cut_region(&mut raw, *region, w),
+                FaultKind::Slowdown { links, by, .. } => {
+                    for &(a, b) in links {
+                        slowdowns[a][b].push((w, *by));
+                    }
+                }
+                FaultKind::EndpointOutage {
+                    region,
+                    replication,
+                    ..
+                } => {
+                    if *replication == EndpointReplication::Paused {
+                        cut_region(&mut raw, *region, w);
+                    }
+                }
+            }
+            if let Some((region, clients)) = f.kind.clients_blocked() {
+                blocked[region].push((w, clients));
             }
         }
         let link_down = raw
             .into_iter()
             .map(|row| row.into_iter().map(merge).collect())
             .collect();
-        for o in &mut outages {
+        for o in outages.iter_mut().chain(blocked.iter_mut()) {
             o.sort_by_key(|(w, _)| w.start);
         }
         Schedule {
@@ -81,7 +107,19 @@ impl Schedule {
             sends_held: held.into_iter().map(merge).collect(),
             outages,
             clock_steps,
+            clients_blocked: blocked,
+            slowdowns,
         }
+    }
+
+    /// Whether `region`'s clients are turned away at `t` (an outage or an
+    /// endpoint outage), and what they do.
+    #[inline]
+    pub fn clients_blocked_at(&self, region: usize, t: Time) -> Option<OutageClients> {
+        self.clients_blocked[region]
+            .iter()
+            .find(|(w, _)| w.contains(t))
+            .map(|(_, c)| *c)
     }
 
     /// Whether `region` is in an outage at `t`, and what its clients do.
@@ -133,19 +171,7 @@ pub fn windows_for_report(s: &Scenario) -> Vec<FaultWindow> {
         .iter()
         .map(|f| {
             let label = match &f.kind {
-                FaultKind::Partition { links } => {
-                    let (a, b) = links[0];
-                    let both = links.len() == 2 && links[1] == (b, a);
-                    if both {
-                        format!("partition {} ↔ {}", name(a), name(b))
-                    } else {
-                        let parts: Vec<String> = links
-                            .iter()
-                            .map(|&(x, y)| format!("{} → {}", name(x), name(y)))
-                            .collect();
-                        format!("partition {}", parts.join(", "))
-                    }
-                }
+                FaultKind::Partition { links } => format!("partition {}", link_words(links, &name)),
                 FaultKind::Isolate { region } => format!("isolate {}", name(*region)),
                 FaultKind::Outage { region, clients } => format!(
                     "outage {} (clients {})",
@@ -162,6 +188,33 @@ pub fn windows_for_report(s: &Scenario) -> Vec<FaultWindow> {
                     crate::sim::time::format_span(by_ns.unsigned_abs())
                 ),
                 FaultKind::Switchover { to } => format!("switchover to {}", name(*to)),
+                FaultKind::PauseReplication { region } => {
+                    format!("replication paused {}", name(*region))
+                }
+                FaultKind::Slowdown { links, region, by } => {
+                    let how = match by {
+                        Slowing::Add(d) => format!("+{}", crate::sim::time::format_span(*d)),
+                        Slowing::Factor(f) => format!("×{f}"),
+                    };
+                    let what = match region {
+                        Some(r) => name(*r).to_string(),
+                        None => link_words(links, &name),
+                    };
+                    format!("slowdown {what} {how}")
+                }
+                FaultKind::EndpointOutage {
+                    region,
+                    clients,
+                    replication,
+                } => format!(
+                    "endpoint outage {} (clients {}, replication {})",
+                    name(*region),
+                    clients.name(),
+                    match replication {
+                        EndpointReplication::Continue => "continues",
+                        EndpointReplication::Paused => "paused",
+                    }
+                ),
             };
             FaultWindow {
                 kind: f.kind.name().to_string(),
@@ -171,6 +224,23 @@ pub fn windows_for_report(s: &Scenario) -> Vec<FaultWindow> {
             }
         })
         .collect()
+}
+
+/// One-way links in words: `a ↔ b` for both directions of one pair,
+/// else `a → b, c → d`.
+fn link_words<'a>(links: &[(usize, usize)], name: &dyn Fn(usize) -> &'a str) -> String {
+    let Some(&(a, b)) = links.first() else {
+        return String::new();
+    };
+    if links.len() == 2 && links[1] == (b, a) {
+        format!("{} ↔ {}", name(a), name(b))
+    } else {
+        let parts: Vec<String> = links
+            .iter()
+            .map(|&(x, y)| format!("{} → {}", name(x), name(y)))
+            .collect();
+        parts.join(", ")
+    }
 }
 
 #[cfg(test)]

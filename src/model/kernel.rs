@@ -225,14 +225,17 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                     continue;
                 }
                 stream_of[from * n + to] = streams.len();
-                streams.push(Stream::new(
-                    from,
-                    to,
-                    schedule.link_down[from][to].clone(),
-                    schedule.sends_held[from].clone(),
-                    s.replication.throughput_per_s,
-                    ordering,
-                ));
+                streams.push(
+                    Stream::new(
+                        from,
+                        to,
+                        schedule.link_down[from][to].clone(),
+                        schedule.sends_held[from].clone(),
+                        s.replication.throughput_per_s,
+                        ordering,
+                    )
+                    .with_slowdowns(schedule.slowdowns[from][to].clone()),
+                );
                 let purpose = format!("link/{}/{}", s.regions[from].name, s.regions[to].name);
                 link_rng.push(generator(s.seed, &purpose));
                 let tau = s.link_varies_over(from, to);
@@ -436,13 +439,13 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
     /// to the mode.
     fn client_op<M: Mode<Timer = T>>(&mut self, mode: &mut M, op: Op) {
         let mut region = op.region;
-        if let Some(clients) = self.schedule.outage_at(region, op.time) {
+        if let Some(clients) = self.schedule.clients_blocked_at(region, op.time) {
             let healthy = match clients {
                 OutageClients::Fail => None,
                 OutageClients::Reroute => self.nearest[region]
                     .iter()
                     .copied()
-                    .find(|&r| self.schedule.outage_at(r, op.time).is_none()),
+                    .find(|&r| self.schedule.clients_blocked_at(r, op.time).is_none()),
             };
             match healthy {
                 Some(r) => {

@@ -256,7 +256,14 @@ pub fn estimate_memory_parts(s: &Scenario, trace: bool) -> MemoryEstimate {
     for f in &s.faults {
         let down = matches!(
             f.kind,
-            FaultKind::Partition { .. } | FaultKind::Isolate { .. } | FaultKind::Outage { .. }
+            FaultKind::Partition { .. }
+                | FaultKind::Isolate { .. }
+                | FaultKind::Outage { .. }
+                | FaultKind::PauseReplication { .. }
+                | FaultKind::EndpointOutage {
+                    replication: crate::scenario::EndpointReplication::Paused,
+                    ..
+                }
         );
         if down {
             let length = f.length_ns.map_or(span_s, |l| l as f64 / 1e9);

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use super::faults::Window;
 use super::lww::Stamp;
-use crate::scenario::Ordering;
+use crate::scenario::{Ordering, Slowing};
 use crate::sim::time::{Nanos, Time};
 
 /// A message on a stream: which version, and when it arrives. It carries
@@ -101,6 +101,9 @@ pub struct Stream {
     held: Vec<Window>,
     /// First window that may still matter (dispatch times only grow).
     cursor: usize,
+    /// Slowdown windows of this link: a message sent inside one takes
+    /// longer (`slowdown` faults).
+    slow: Vec<(Window, Slowing)>,
     /// Time between dispatches; zero without a throughput limit.
     service: Nanos,
     /// Earliest time the next message may be dispatched (with a
@@ -145,6 +148,7 @@ impl Stream {
             down,
             held,
             cursor: 0,
+            slow: Vec::new(),
             service,
             free_at: Time::ZERO,
             ordering,
@@ -166,6 +170,11 @@ impl Stream {
     /// the stream's state.
     #[inline]
     pub fn arrival(&mut self, item_last: Time, now: Time, ready: Time, transit: Nanos) -> Time {
+        let transit = if self.slow.is_empty() {
+            transit
+        } else {
+            self.slowed(now, ready, transit)
+        };
         let on_wire = self.on_wire(now, ready, transit);
         match self.ordering {
             Ordering::Stream => {
@@ -175,6 +184,32 @@ impl Stream {
             }
             Ordering::Item => on_wire.max(item_last),
         }
+    }
+
+    /// The stream with these slowdown windows (from the fault schedule).
+    pub fn with_slowdowns(mut self, slow: Vec<(Window, Slowing)>) -> Stream {
+        self.slow = slow;
+        self
+    }
+
+    /// The transit time of a message sent at `now` and ready at `ready`,
+    /// with what every slowdown active at `now` adds: a fixed addition, or
+    /// the message's whole delay (pipeline and transit) times (factor − 1),
+    /// so that the delay becomes factor times what it was. The extra time
+    /// is spent on the wire, so a link that goes down meanwhile resends it.
+    #[cold]
+    fn slowed(&self, now: Time, ready: Time, transit: Nanos) -> Nanos {
+        let delay = ready.ns().saturating_sub(now.ns()).saturating_add(transit);
+        let mut extra: Nanos = 0;
+        for (w, by) in &self.slow {
+            if w.contains(now) {
+                extra = extra.saturating_add(match *by {
+                    Slowing::Add(d) => d,
+                    Slowing::Factor(f) => ((f - 1.0) * delay as f64).round() as Nanos,
+                });
+            }
+        }
+        transit.saturating_add(extra)
     }
 
     /// Whether messages leave in the order sent. A log is shipped in order,
@@ -477,6 +512,28 @@ mod tests {
         assert_eq!(s.arrival(Time(0), Time(0), Time(0), 10), Time(10));
         assert_eq!(s.arrival(Time(0), Time(0), Time(45), 10), Time::MAX);
         assert_eq!(s.arrival(Time(0), Time(0), Time(0), 1), Time::MAX);
+    }
+
+    #[test]
+    fn slowdown_adds_or_multiplies_the_whole_delay_of_messages_sent_inside() {
+        let slow = |by| {
+            Stream::new(0, 1, vec![], vec![], None, Ordering::Item).with_slowdowns(vec![(
+                Window {
+                    start: Time(100),
+                    end: Some(Time(200)),
+                },
+                by,
+            )])
+        };
+        let mut s = slow(Slowing::Add(1000));
+        // Sent before the window: as usual.
+        assert_eq!(s.arrival(Time(0), Time(99), Time(109), 10), Time(119));
+        // Sent inside: 10 + 10 of delay, plus 1000.
+        assert_eq!(s.arrival(Time(0), Time(100), Time(110), 10), Time(1120));
+        assert_eq!(s.arrival(Time(0), Time(200), Time(210), 10), Time(220));
+        let mut s = slow(Slowing::Factor(3.0));
+        // Delay 40 (pipeline 30, transit 10) becomes 120.
+        assert_eq!(s.arrival(Time(0), Time(150), Time(180), 10), Time(270));
     }
 
     #[test]

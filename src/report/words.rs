@@ -143,6 +143,9 @@ pub fn fault_kinds(faults: &[FaultWindow]) -> Vec<&'static str> {
             "outage" => "outage",
             "clock_step" => "clock step",
             "switchover" => "switchover",
+            "pause_replication" => "replication pause",
+            "slowdown" => "slowdown",
+            "endpoint_outage" => "endpoint outage",
             _ => "fault",
         };
         if !kinds.contains(&word) {
@@ -164,9 +167,12 @@ pub fn and_list(words: &[&str]) -> String {
 /// Whether any fault holds up replication traffic (a partition, an
 /// isolation or an outage), as opposed to instant ones.
 fn holds_traffic(faults: &[FaultWindow]) -> bool {
-    faults
-        .iter()
-        .any(|f| matches!(f.kind.as_str(), "partition" | "isolate" | "outage"))
+    faults.iter().any(|f| {
+        matches!(
+            f.kind.as_str(),
+            "partition" | "isolate" | "outage" | "pause_replication" | "slowdown"
+        )
+    })
 }
 
 /// The sentence on the shaded windows of a time chart.

@@ -17,6 +17,7 @@ pub mod overrides;
 pub mod presets;
 pub mod raw;
 pub mod render;
+pub mod services;
 pub mod types;
 pub mod units;
 pub mod validate;

@@ -259,6 +259,9 @@ pub struct RawPercentiles {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawReplication {
+    /// A service preset (`dynamodb-global-tables`, `aurora-global-database`)
+    /// that fills the fields not given beside it.
+    pub preset: Option<String>,
     pub mode: Option<RawMode>,
     pub timestamps: Option<RawTimestamps>,
     pub ordering: Option<RawOrdering>,
@@ -526,9 +529,21 @@ pub enum RawFault {
     Outage(RawOutage),
     ClockStep(RawClockStep),
     Switchover(RawSwitchover),
+    PauseReplication(RawPauseReplication),
+    Slowdown(RawSlowdown),
+    EndpointOutage(RawEndpointOutage),
 }
 
-pub const FAULT_KINDS: &[&str] = &["partition", "isolate", "outage", "clock_step", "switchover"];
+pub const FAULT_KINDS: &[&str] = &[
+    "partition",
+    "isolate",
+    "outage",
+    "clock_step",
+    "switchover",
+    "pause_replication",
+    "slowdown",
+    "endpoint_outage",
+];
 
 impl RawFault {
     pub fn kind(&self) -> &'static str {
@@ -538,6 +553,9 @@ impl RawFault {
             RawFault::Outage(_) => "outage",
             RawFault::ClockStep(_) => "clock_step",
             RawFault::Switchover(_) => "switchover",
+            RawFault::PauseReplication(_) => "pause_replication",
+            RawFault::Slowdown(_) => "slowdown",
+            RawFault::EndpointOutage(_) => "endpoint_outage",
         }
     }
 }
@@ -559,7 +577,10 @@ impl<'de> Deserialize<'de> for RawFault {
                     "isolate" => RawFault::Isolate(map.next_value()?),
                     "outage" => RawFault::Outage(map.next_value()?),
                     "clock_step" => RawFault::ClockStep(map.next_value()?),
-                    _ => RawFault::Switchover(map.next_value()?),
+                    "switchover" => RawFault::Switchover(map.next_value()?),
+                    "pause_replication" => RawFault::PauseReplication(map.next_value()?),
+                    "slowdown" => RawFault::Slowdown(map.next_value()?),
+                    _ => RawFault::EndpointOutage(map.next_value()?),
                 };
                 end_one_key(&mut map, "fault")?;
                 Ok(v)
@@ -619,6 +640,47 @@ pub struct RawClockStep {
 pub struct RawSwitchover {
     pub to: String,
     pub at: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPauseReplication {
+    pub region: String,
+    pub at: Duration,
+    #[serde(rename = "for")]
+    pub length: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlowdown {
+    pub region: Option<String>,
+    pub between: Option<Vec<String>>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub at: Duration,
+    #[serde(rename = "for")]
+    pub length: Option<Duration>,
+    pub add: Option<Duration>,
+    pub factor: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEndpointOutage {
+    pub region: String,
+    pub at: Duration,
+    #[serde(rename = "for")]
+    pub length: Option<Duration>,
+    pub clients: Option<RawClients>,
+    pub replication: Option<RawEndpointReplication>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawEndpointReplication {
+    Continue,
+    Paused,
 }
 
 #[derive(Debug, Deserialize)]

@@ -193,6 +193,37 @@ pub fn to_yaml(s: &Scenario) -> String {
             FaultKind::Switchover { to } => {
                 format!("switchover: {{ to: {}, at: {at} }}", name(*to))
             }
+            FaultKind::PauseReplication { region } => format!(
+                "pause_replication: {{ region: {}, at: {at}{length} }}",
+                name(*region)
+            ),
+            FaultKind::Slowdown { links, region, by } => {
+                let target = match (region, links.first()) {
+                    (Some(r), _) => format!("region: {}", name(*r)),
+                    (None, Some(&(a, b)))
+                        if links.len() == 2 && links[0] == (links[1].1, links[1].0) =>
+                    {
+                        format!("between: [{}, {}]", name(a), name(b))
+                    }
+                    (None, Some(&(a, b))) => format!("from: {}, to: {}", name(a), name(b)),
+                    (None, None) => continue,
+                };
+                let by = match by {
+                    Slowing::Add(d) => format!("add: {}", duration(*d)),
+                    Slowing::Factor(f) => format!("factor: {}", number(*f)),
+                };
+                format!("slowdown: {{ {target}, at: {at}{length}, {by} }}")
+            }
+            FaultKind::EndpointOutage {
+                region,
+                clients,
+                replication,
+            } => format!(
+                "endpoint_outage: {{ region: {}, at: {at}{length}, clients: {}, replication: {} }}",
+                name(*region),
+                clients.name(),
+                replication.name()
+            ),
         };
         let _ = writeln!(o, "  - {line}");
     }

@@ -324,9 +324,79 @@ pub enum FaultKind {
     ClockStep { region: RegionId, by_ns: i64 },
     /// Planned change of primary (single-primary mode).
     Switchover { to: RegionId },
+    /// Replication to and from the region stops (AWS FIS
+    /// `aws:dynamodb:global-table-pause-replication`); clients everywhere
+    /// keep being served, and the backlog drains when it ends.
+    PauseReplication { region: RegionId },
+    /// Messages sent on the listed one-way links during the window take
+    /// longer: their delay (pipeline plus transit) grows by `by`.
+    /// `region` is set when the fault named a region (every link to and
+    /// from it).
+    Slowdown {
+        links: Vec<(RegionId, RegionId)>,
+        region: Option<RegionId>,
+        by: Slowing,
+    },
+    /// The region's clients cannot reach it (they fail or go to the
+    /// nearest reachable region) while its replica keeps running and
+    /// replicating, or with its replication paused too.
+    EndpointOutage {
+        region: RegionId,
+        clients: OutageClients,
+        replication: EndpointReplication,
+    },
+}
+
+/// How much a slowdown adds to a message's replication delay.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Slowing {
+    /// A fixed addition, in nanoseconds.
+    Add(Nanos),
+    /// The delay times this factor (more than 1).
+    Factor(f64),
+}
+
+/// What an endpoint outage does to the region's replication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointReplication {
+    /// Replication to and from the region goes on.
+    Continue,
+    /// Replication to and from the region stops too, as in
+    /// `pause_replication`.
+    Paused,
+}
+
+impl EndpointReplication {
+    pub fn name(self) -> &'static str {
+        match self {
+            EndpointReplication::Continue => "continue",
+            EndpointReplication::Paused => "paused",
+        }
+    }
+}
+
+impl OutageClients {
+    pub fn name(self) -> &'static str {
+        match self {
+            OutageClients::Fail => "fail",
+            OutageClients::Reroute => "reroute",
+        }
+    }
 }
 
 impl FaultKind {
+    /// The region whose clients the fault turns away, and what they do:
+    /// an outage's or an endpoint outage's.
+    pub fn clients_blocked(&self) -> Option<(RegionId, OutageClients)> {
+        match self {
+            FaultKind::Outage { region, clients }
+            | FaultKind::EndpointOutage {
+                region, clients, ..
+            } => Some((*region, *clients)),
+            _ => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             FaultKind::Partition { .. } => "partition",
@@ -334,6 +404,9 @@ impl FaultKind {
             FaultKind::Outage { .. } => "outage",
             FaultKind::ClockStep { .. } => "clock_step",
             FaultKind::Switchover { .. } => "switchover",
+            FaultKind::PauseReplication { .. } => "pause_replication",
+            FaultKind::Slowdown { .. } => "slowdown",
+            FaultKind::EndpointOutage { .. } => "endpoint_outage",
         }
     }
 }

@@ -714,6 +714,31 @@ fn faults(
                     None,
                 )
             }
+            RawFault::PauseReplication(x) => (
+                FaultKind::PauseReplication {
+                    region: region(&x.region, base.child("region"))?,
+                },
+                x.at,
+                x.length,
+            ),
+            RawFault::Slowdown(x) => (slowdown(cx, x, &base, &region, n)?, x.at, x.length),
+            RawFault::EndpointOutage(x) => (
+                FaultKind::EndpointOutage {
+                    region: region(&x.region, base.child("region"))?,
+                    clients: match x.clients {
+                        None | Some(RawClients::Fail) => OutageClients::Fail,
+                        Some(RawClients::Reroute) => OutageClients::Reroute,
+                    },
+                    replication: match x.replication {
+                        None | Some(RawEndpointReplication::Continue) => {
+                            EndpointReplication::Continue
+                        }
+                        Some(RawEndpointReplication::Paused) => EndpointReplication::Paused,
+                    },
+                },
+                x.at,
+                x.length,
+            ),
         };
         if at.0 >= duration {
             return Err(cx.err(
@@ -740,6 +765,85 @@ fn faults(
     check_outages(cx, &faults, raw, n)?;
 
     Ok(faults)
+}
+
+/// A slowdown's links (a region's, `between` or `from`/`to`) and how much
+/// it adds (`add` or `factor`, exactly one).
+fn slowdown(
+    cx: &Ctx,
+    x: &RawSlowdown,
+    base: &Path,
+    region: &dyn Fn(&str, Path) -> Result<RegionId>,
+    n: usize,
+) -> Result<FaultKind> {
+    let (links, named) = match (&x.region, &x.between, &x.from, &x.to) {
+        (Some(r), None, None, None) => {
+            let r = region(r, base.child("region"))?;
+            let links = (0..n)
+                .filter(|&o| o != r)
+                .flat_map(|o| [(r, o), (o, r)])
+                .collect();
+            (links, Some(r))
+        }
+        (None, Some(between), None, None) => {
+            let (a, b) = pair(cx, between, base.child("between"), region)?;
+            (vec![(a, b), (b, a)], None)
+        }
+        (None, None, Some(from), Some(to)) => {
+            let a = region(from, base.child("from"))?;
+            let b = region(to, base.child("to"))?;
+            if a == b {
+                return Err(cx.err(
+                    base.child("to"),
+                    format!("slows '{from}' to itself; name two different regions"),
+                ));
+            }
+            (vec![(a, b)], None)
+        }
+        _ => {
+            return Err(cx.err(
+                base.clone(),
+                "give one of region (every link to and from it), between: [a, b] (both directions) or from and to (one direction)",
+            ))
+        }
+    };
+    let by = match (x.add, x.factor) {
+        (Some(add), None) => {
+            if add.0 == 0 {
+                return Err(cx.err(
+                    base.child("add"),
+                    "0s; a slowdown adds more than 0 (or give factor)",
+                ));
+            }
+            Slowing::Add(add.0)
+        }
+        (None, Some(f)) => {
+            if !f.is_finite() {
+                return Err(cx.err(
+                    base.child("factor"),
+                    format!("'{f}' is not a finite number; NaN and infinity are not allowed"),
+                ));
+            }
+            if !(f > 1.0 && f <= 1000.0) {
+                return Err(cx.err(
+                    base.child("factor"),
+                    format!("{f} is not a slowdown; factor must be more than 1 and at most 1000"),
+                ));
+            }
+            Slowing::Factor(f)
+        }
+        _ => {
+            return Err(cx.err(
+                base.clone(),
+                "give exactly one of add: DURATION (added to each message's delay) or factor: F (the delay times F)",
+            ))
+        }
+    };
+    Ok(FaultKind::Slowdown {
+        links,
+        region: named,
+        by,
+    })
 }
 
 /// The width of a `timeseries.csv` row.
@@ -925,7 +1029,24 @@ fn replication(
             throughput_per_s: None,
         });
     };
-    let mode_kind = raw.mode.unwrap_or(RawMode::ActiveActive);
+    let preset = match &raw.preset {
+        Some(name) => Some(super::services::service_preset(name).ok_or_else(|| {
+            cx.err(
+                path!["replication", "preset"],
+                unknown(
+                    "service preset",
+                    name,
+                    &super::services::service_preset_names(),
+                    "presets are",
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let mode_kind = raw
+        .mode
+        .or(preset.map(|p| p.mode))
+        .unwrap_or(RawMode::ActiveActive);
     let mode_name = match mode_kind {
         RawMode::ActiveActive => "active_active",
         RawMode::SinglePrimary => "single_primary",
@@ -954,7 +1075,9 @@ fn replication(
     let mode = match mode_kind {
         RawMode::ActiveActive => Mode::ActiveActive,
         RawMode::SinglePrimary => {
-            let Some(primary) = &raw.primary else {
+            // A preset names no region: its primary is the first listed.
+            let first = preset.and_then(|_| names.names.first().copied());
+            let Some(primary) = raw.primary.as_deref().or(first) else {
                 return Err(cx.err(
                     path!["replication", "primary"],
                     format!(
@@ -995,8 +1118,16 @@ fn replication(
                     None | Some(RawSecondaryWrites::Forward) => SecondaryWrites::Forward,
                 },
                 failover: Failover {
-                    detect_ns: f.and_then(|f| f.detect).map_or(DEFAULT_DETECT, |d| d.0),
-                    promote_ns: f.and_then(|f| f.promote).map_or(DEFAULT_PROMOTE, |d| d.0),
+                    detect_ns: f
+                        .and_then(|f| f.detect)
+                        .map(|d| d.0)
+                        .or(preset.and_then(|p| p.failover).map(|f| f.0))
+                        .unwrap_or(DEFAULT_DETECT),
+                    promote_ns: f
+                        .and_then(|f| f.promote)
+                        .map(|d| d.0)
+                        .or(preset.and_then(|p| p.failover).map(|f| f.1))
+                        .unwrap_or(DEFAULT_PROMOTE),
                     target,
                 },
             })
@@ -1018,11 +1149,15 @@ fn replication(
             Mode::Strong(Strong { witness })
         }
     };
-    let (pipeline, pipeline_varies_over_ns) = match &raw.pipeline {
-        Some(p) => delay(cx, p, path!["replication", "pipeline"])?,
-        None => (default_pipeline(), None),
+    let (pipeline, pipeline_varies_over_ns) = match (&raw.pipeline, preset) {
+        (Some(p), _) => delay(cx, p, path!["replication", "pipeline"])?,
+        (None, Some(p)) => (p.pipeline(), Some(p.pipeline_varies_over_ns)),
+        (None, None) => (default_pipeline(), None),
     };
-    let ordering = match raw.ordering {
+    // A preset's ordering goes with its mode; with the mode overridden,
+    // the new mode's default.
+    let preset_ordering = preset.filter(|p| p.mode == mode_kind).map(|p| p.ordering);
+    let ordering = match raw.ordering.or(preset_ordering) {
         None => Ordering::default_for(&mode),
         Some(RawOrdering::Stream) => Ordering::Stream,
         Some(RawOrdering::Item) => {
@@ -1038,7 +1173,7 @@ fn replication(
     Ok(Replication {
         mode,
         ordering,
-        timestamps: match raw.timestamps {
+        timestamps: match raw.timestamps.or(preset.map(|p| p.timestamps)) {
             None | Some(RawTimestamps::Wall) => Timestamps::Wall,
             Some(RawTimestamps::Hlc) => Timestamps::Hlc,
             Some(RawTimestamps::TrueTime) => Timestamps::TrueTime,
@@ -1056,7 +1191,7 @@ fn check_outages(cx: &Ctx, faults: &[Fault], raw: &RawScenario, n: usize) -> Res
     // back-to-back outages do not overlap.
     let mut events = Vec::new();
     for (i, f) in faults.iter().enumerate() {
-        if let FaultKind::Outage { .. } = f.kind {
+        if f.kind.clients_blocked().is_some() {
             events.push((f.at.0, 1u8, i));
             if let Some(end) = f.end() {
                 events.push((end.0, 0u8, i));
@@ -1072,7 +1207,7 @@ fn check_outages(cx: &Ctx, faults: &[Fault], raw: &RawScenario, n: usize) -> Res
         let t = events[k].0;
         while k < events.len() && events[k].0 == t {
             let (_, start, i) = events[k];
-            if let FaultKind::Outage { region, clients } = faults[i].kind {
+            if let Some((region, clients)) = faults[i].kind.clients_blocked() {
                 if start == 1 {
                     down[region] += 1;
                     if down[region] == 1 {

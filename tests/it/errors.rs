@@ -183,7 +183,7 @@ fn set_with_a_bad_path_or_value() {
         "set-path",
         &["run", "small.yaml", "--set", "replication.timestamp=hlc"],
         &nothing,
-        "small.yaml: --set replication.timestamp=hlc: replication.timestamp: unknown field 'timestamp'; did you mean 'timestamps'? fields here are mode, timestamps, ordering, pipeline, throughput, primary, secondary_writes, failover, witness",
+        "small.yaml: --set replication.timestamp=hlc: replication.timestamp: unknown field 'timestamp'; did you mean 'timestamps'? fields here are preset, mode, timestamps, ordering, pipeline, throughput, primary, secondary_writes, failover, witness",
     );
     assert_exact(
         "set-missing-item",

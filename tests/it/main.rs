@@ -20,6 +20,7 @@ mod hostile;
 mod modes;
 mod presets;
 mod properties;
+mod real_faults;
 mod report_charts;
 mod safety;
 mod scenario_errors;

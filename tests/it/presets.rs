@@ -139,3 +139,130 @@ fn regions_command_lists_and_prints_a_matrix() {
         "{err}"
     );
 }
+
+/// The published figures (FACTS.md): DynamoDB global tables replicate
+/// "typically 0.5–2.5 s", item by item, last writer wins on the service's
+/// clock; Aurora Global Database ships its log in order, lag "typically
+/// under a second", RTO "under 1 minute".
+#[test]
+fn service_presets_fill_mode_ordering_pipeline_and_failover() {
+    use replisim::scenario::*;
+    let text = scenario(
+        &["us-east-1", "eu-west-1"],
+        "network: { preset: aws-2025-07 }\nreplication: { preset: dynamodb-global-tables }\n",
+    );
+    let s = load_str(&text, "t.yaml", &[]).unwrap();
+    let r = &s.replication;
+    assert_eq!(r.mode, Mode::ActiveActive);
+    assert_eq!(
+        (r.timestamps, r.ordering),
+        (Timestamps::Wall, Ordering::Item)
+    );
+    let Latency::LogNormal { median, p99 } = r.pipeline else {
+        panic!("{:?}", r.pipeline)
+    };
+    // Inside the published 0.5–2.5 s: the median, and the p99 at its top.
+    assert!((500_000_000..=2_500_000_000).contains(&median));
+    assert_eq!(p99, 2_500_000_000);
+    assert_eq!(r.pipeline_varies_over_ns, Some(5_000_000_000));
+
+    let text = scenario(
+        &["us-east-1", "eu-west-1"],
+        "network: { preset: aws-2025-07 }\nreplication: { preset: aurora-global-database }\n",
+    );
+    let s = load_str(&text, "t.yaml", &[]).unwrap();
+    let r = &s.replication;
+    let Mode::SinglePrimary(p) = &r.mode else {
+        panic!("{:?}", r.mode)
+    };
+    assert_eq!(p.primary, 0, "the first region listed");
+    // RTO under a minute: detect + promote = 60 s.
+    assert_eq!(p.failover.detect_ns + p.failover.promote_ns, 60_000_000_000);
+    assert_eq!(r.ordering, Ordering::Stream);
+    let Latency::LogNormal { p99, .. } = r.pipeline else {
+        panic!("{:?}", r.pipeline)
+    };
+    assert!(p99 < 1_000_000_000, "under a second");
+}
+
+#[test]
+fn fields_beside_a_service_preset_override_it() {
+    use replisim::scenario::*;
+    let text = scenario(
+        &["us-east-1", "eu-west-1"],
+        "network: { preset: aws-2025-07 }\n\
+         replication:\n  preset: aurora-global-database\n  primary: eu-west-1\n  \
+         pipeline: 100ms\n  failover: { detect: 5s }\n",
+    );
+    let s = load_str(&text, "t.yaml", &[]).unwrap();
+    let Mode::SinglePrimary(p) = &s.replication.mode else {
+        panic!()
+    };
+    assert_eq!(p.primary, 1);
+    assert_eq!(p.failover.detect_ns, 5_000_000_000);
+    assert_eq!(p.failover.promote_ns, 30_000_000_000, "still the preset's");
+    assert_eq!(s.replication.pipeline, Latency::Constant(100_000_000));
+    assert_eq!(s.replication.pipeline_varies_over_ns, None);
+
+    // A different mode beside the preset takes that mode's own ordering.
+    let text = scenario(
+        &["us-east-1", "eu-west-1"],
+        "network: { preset: aws-2025-07 }\n\
+         replication: { preset: aurora-global-database, mode: active_active, timestamps: hlc }\n",
+    );
+    let s = load_str(&text, "t.yaml", &[]).unwrap();
+    assert_eq!(s.replication.mode, Mode::ActiveActive);
+    assert_eq!(s.replication.ordering, Ordering::Item);
+    assert_eq!(s.replication.timestamps, Timestamps::Hlc);
+
+    let text = scenario(
+        &["us-east-1", "eu-west-1"],
+        "network: { preset: aws-2025-07 }\nreplication: { preset: dynamodb-global-table }\n",
+    );
+    let e = load_str(&text, "t.yaml", &[]).unwrap_err();
+    assert!(
+        e.message().starts_with(
+            "t.yaml:7:24: replication.preset: unknown service preset 'dynamodb-global-table'; did you mean 'dynamodb-global-tables'?"
+        ),
+        "{}",
+        e.message()
+    );
+}
+
+/// A scenario of preset lines and a workload runs from the command line,
+/// and the results' scenario.yaml spells out what the presets filled in.
+#[test]
+fn preset_only_scenario_runs_and_its_scenario_yaml_shows_the_values() {
+    let dir = crate::common::scratch_dir("presets", "run");
+    let text = scenario(
+        &["us-east-1", "eu-west-1", "ap-south-1"],
+        "network: { preset: aws-2025-07 }\nreplication: { preset: aurora-global-database }\n",
+    );
+    std::fs::write(dir.join("p.yaml"), text).unwrap();
+    let o = replisim(&dir, &["run", "p.yaml", "--out", "out"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let y = std::fs::read_to_string(dir.join("out/scenario.yaml")).unwrap();
+    for line in [
+        "  mode: single_primary",
+        "  ordering: stream",
+        "  pipeline: { lognormal: { median: 300ms, p99: 900ms }, varies_over: 5s }",
+        "  primary: \"us-east-1\"",
+        "  failover: { detect: 30s, promote: 30s, target: least_lag }",
+    ] {
+        assert!(y.lines().any(|l| l == line), "{line} not in\n{y}");
+    }
+    // The link us-east-1 -> eu-west-1 is half the matrix's 69.6 / 74.6 ms.
+    assert!(
+        y.contains(
+            "from: \"us-east-1\", to: \"eu-west-1\", latency: { lognormal: { median: 34800us"
+        ),
+        "{y}"
+    );
+    let summary = std::fs::read_to_string(dir.join("out/summary.csv")).unwrap();
+    assert!(summary.lines().nth(1).unwrap().contains(",single_primary,"));
+}

@@ -213,7 +213,13 @@ fn down_windows(s: &Scenario) -> Vec<Vec<Vec<Window>>> {
                     down[a][b].push(w);
                 }
             }
-            FaultKind::Isolate { region } => {
+            FaultKind::Isolate { region }
+            | FaultKind::PauseReplication { region }
+            | FaultKind::EndpointOutage {
+                region,
+                replication: replisim::scenario::EndpointReplication::Paused,
+                ..
+            } => {
                 for o in (0..n).filter(|o| o != region) {
                     down[*region][o].push(w);
                     down[o][*region].push(w);
@@ -226,7 +232,10 @@ fn down_windows(s: &Scenario) -> Vec<Vec<Vec<Window>>> {
                     down[o][*region].push(w);
                 }
             }
-            FaultKind::ClockStep { .. } | FaultKind::Switchover { .. } => {}
+            FaultKind::ClockStep { .. }
+            | FaultKind::Switchover { .. }
+            | FaultKind::Slowdown { .. }
+            | FaultKind::EndpointOutage { .. } => {}
         }
     }
     down

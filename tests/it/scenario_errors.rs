@@ -16,6 +16,13 @@ fn message(file: &str, overrides: &[&str]) -> String {
 }
 
 const CASES: &[(&str, &str)] = &[
+    ("endpoint_outage_replication_word.yaml", "tests/bad/endpoint_outage_replication_word.yaml:18:75: faults[0].endpoint_outage.replication: unknown value 'stopped'; values are continue, paused"),
+    ("pause_replication_unknown_region.yaml", "tests/bad/pause_replication_unknown_region.yaml:18:34: faults[0].pause_replication.region: unknown region 'eu-west-3'; regions are us-east-1, eu-west-1, ap-southeast-1"),
+    ("service_preset_unknown.yaml", "tests/bad/service_preset_unknown.yaml:9:24: replication.preset: unknown service preset 'aurora-global'; did you mean 'aurora-global-database'? presets are dynamodb-global-tables, aurora-global-database"),
+    ("slowdown_add_and_factor.yaml", "tests/bad/slowdown_add_and_factor.yaml:18:15: faults[0].slowdown: give exactly one of add: DURATION (added to each message's delay) or factor: F (the delay times F)"),
+    ("slowdown_factor_below_one.yaml", "tests/bad/slowdown_factor_below_one.yaml:18:76: faults[0].slowdown.factor: 0.5 is not a slowdown; factor must be more than 1 and at most 1000"),
+    ("slowdown_no_target.yaml", "tests/bad/slowdown_no_target.yaml:18:15: faults[0].slowdown: give one of region (every link to and from it), between: [a, b] (both directions) or from and to (one direction)"),
+    ("unknown_fault_kind.yaml", "tests/bad/unknown_fault_kind.yaml:18:5: faults[0].partiton: unknown fault kind 'partiton'; did you mean 'partition'? kinds are partition, isolate, outage, clock_step, switchover, pause_replication, slowdown, endpoint_outage"),
     ("no_workload.yaml", "tests/bad/no_workload.yaml:1:1: workload: missing; a scenario needs at least one workload entry (or a script)"),
     ("script_bad_key.yaml", "tests/bad/script_bad_key.yaml:14:55: script[0].key: 100 is not a key of table 'items'; keys are 0 to 99"),
     ("script_out_of_order.yaml", "tests/bad/script_out_of_order.yaml:15:11: script[1].at: 10ms is earlier than script[0] at 20ms; list scripted operations in time order"),
@@ -91,7 +98,6 @@ const CASES: &[(&str, &str)] = &[
     ("uniform_max_below_min.yaml", "tests/bad/uniform_max_below_min.yaml:8:41: network.default.uniform.max: 20ms is below min 40ms; max must be at least min"),
     ("unknown_access.yaml", "tests/bad/unknown_access.yaml:17:13: workload[0].access: unknown access pattern 'zipfian'; did you mean 'zipf'? patterns are uniform, zipf, hotspot"),
     ("unknown_enum_value.yaml", "tests/bad/unknown_enum_value.yaml:10:15: replication.timestamps: unknown value 'hcl'; did you mean 'hlc'? values are wall, hlc, true_time"),
-    ("unknown_fault_kind.yaml", "tests/bad/unknown_fault_kind.yaml:18:5: faults[0].partiton: unknown fault kind 'partiton'; did you mean 'partition'? kinds are partition, isolate, outage, clock_step, switchover"),
     ("unknown_field_no_suggestion.yaml", "tests/bad/unknown_field_no_suggestion.yaml:13:5: tables[0].colour: unknown field 'colour'; fields here are name, kind, keys"),
     ("unknown_field_suggest.yaml", "tests/bad/unknown_field_suggest.yaml:6:27: regions[1].clock.drift: unknown field 'drift'; did you mean 'drift_ppm'? fields here are offset, drift_ppm"),
     ("unknown_field_top.yaml", "tests/bad/unknown_field_top.yaml:3:1: durations: unknown field 'durations'; did you mean 'duration'? fields here are name, description, seed, duration, drain_limit, regions, network, replication, tables, workload, script, faults, output, expect"),
@@ -680,7 +686,7 @@ const OVERRIDE_CASES: &[(&str, &str)] = &[
     ("faults.9.partition.for=1s", "x.yaml: --set faults.9.partition.for=1s: no item '9' in 'faults'; 'faults' has 5 items: indices 0 to 4"),
     ("name.first=x", "x.yaml: --set name.first=x: 'name' is a single value, not a mapping or list; there is no 'first' under it"),
     ("workload.0.rate=fast", "x.yaml: --set workload.0.rate=fast: workload[0].rate: 'fast' is not a rate; write N/s, N/m or a bare number per second, such as 200/s"),
-    ("replication.timestamp=hlc", "x.yaml: --set replication.timestamp=hlc: replication.timestamp: unknown field 'timestamp'; did you mean 'timestamps'? fields here are mode, timestamps, ordering, pipeline, throughput, primary, secondary_writes, failover, witness"),
+    ("replication.timestamp=hlc", "x.yaml: --set replication.timestamp=hlc: replication.timestamp: unknown field 'timestamp'; did you mean 'timestamps'? fields here are preset, mode, timestamps, ordering, pipeline, throughput, primary, secondary_writes, failover, witness"),
     ("replication.timestamps=lamport", "x.yaml: --set replication.timestamps=lamport: replication.timestamps: unknown value 'lamport'; values are wall, hlc, true_time"),
     ("duration=5", "x.yaml: --set duration=5: duration: '5' has no unit; write a duration such as 150ms (units are ns, us, ms, s, m, h)"),
     ("duration", "x.yaml: --set duration: no '='; write path=value, such as replication.timestamps=hlc or workload.0.rate=50/s"),
