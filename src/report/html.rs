@@ -414,14 +414,11 @@ fn faults(h: &mut String, input: &ReportInput) {
         let start = left(f.start_s);
         let end = left(f.end_s.unwrap_or(span));
         let label = fault_label(f);
-        let kind_class = match f.kind.as_str() {
-            "outage" => "outage",
-            "clock_step" | "switchover" => "instant",
-            _ => "partition",
-        };
+        // One colour per kind, as in the charts' fault lane.
+        let kind_class = kind_class(&f.kind);
         let bar = if f.end_s == Some(f.start_s) {
             format!(
-                "<div class=\"tl-mark\" style=\"left:{start:.3}%\" title=\"{}\"></div>",
+                "<div class=\"tl-mark {kind_class}\" style=\"left:{start:.3}%\" title=\"{}\"></div>",
                 esc(&label)
             )
         } else {
@@ -438,10 +435,25 @@ fn faults(h: &mut String, input: &ReportInput) {
             esc(&label)
         );
     }
-    // An axis with five ticks in seconds.
+    // The steps the mode took on its own: a failure detected, a promotion,
+    // a switchover completed.
+    for step in &r.summary.mode_extras.steps {
+        if step.kind == "switchover_start" {
+            continue;
+        }
+        let _ = writeln!(
+            h,
+            "<div class=\"tl-row\"><div class=\"tl-label\">{}</div><div class=\"tl-track\"><div class=\"tl-mark {}\" style=\"left:{:.3}%\" title=\"{}\"></div></div></div>",
+            esc(&step.label),
+            kind_class(step.kind),
+            left(step.at_s),
+            esc(&step.label)
+        );
+    }
+    // An axis with round ticks in seconds (whole minutes where the span
+    // allows).
     h.push_str("<div class=\"tl-row tl-axis\"><div class=\"tl-label\">time (s)</div><div class=\"tl-track\">");
-    for k in 0..=4 {
-        let t = span * k as f64 / 4.0;
+    for t in crate::report::ticks::time_ticks(span, 6) {
         let _ = write!(
             h,
             "<span class=\"tl-tick\" style=\"left:{:.3}%\">{}</span>",
@@ -491,6 +503,20 @@ fn faults(h: &mut String, input: &ReportInput) {
         h.push_str("<p class=\"note\">Writes, lost writes and stale reads count operations issued during the fault, in every region. <b>Catch-up</b>: from the fault's end until every write issued before it had arrived everywhere it was bound for. <b>Drain</b>: from the end until every stream the fault held up had sent its backlog and first gone idle. — where a figure does not apply; ≥ where the run ended first.</p>\n");
     }
     h.push_str("</section>\n");
+}
+
+/// The CSS class of a kind of fault or step (its colour).
+fn kind_class(kind: &str) -> &'static str {
+    match kind {
+        "partition" => "k-partition",
+        "isolate" => "k-isolate",
+        "outage" => "k-outage",
+        "clock_step" => "k-clock",
+        "switchover" | "switchover_start" | "switchover_done" => "k-switchover",
+        "detect" => "k-detect",
+        "promote" => "k-promote",
+        _ => "k-other",
+    }
 }
 
 fn fault_label(f: &FaultWindow) -> String {
@@ -799,10 +825,16 @@ table.metrics td:last-child { color: #3b4756; }
 .tl-track { position: relative; flex: 1 1 auto; height: 18px; background: var(--soft); border-radius: 3px; }
 .tl-bar { position: absolute; top: 0; bottom: 0; border-radius: 3px; background: #8a96a3; }
 .tl-bar.workload { background: #c9dcef; }
-.tl-bar.partition { background: #7f8b98; }
-.tl-bar.outage { background: #3d4652; }
+.k-partition { background: #7570b3; }
+.k-isolate { background: #e7298a; }
+.k-outage { background: #a50f15; }
+.k-clock { background: #1b9e77; }
+.k-switchover { background: #a6761d; }
+.k-detect { background: #e69f00; }
+.k-promote { background: #000000; }
+.k-other { background: #666666; }
 .tl-bar.open { border-top-right-radius: 0; border-bottom-right-radius: 0; background-image: repeating-linear-gradient(45deg, transparent 0 6px, rgba(255,255,255,.35) 6px 12px); }
-.tl-mark { position: absolute; top: -4px; bottom: -4px; width: 3px; margin-left: -1px; background: var(--ink); }
+.tl-mark { position: absolute; top: -4px; bottom: -4px; width: 3px; margin-left: -1px; }
 .tl-axis .tl-track { background: none; height: 22px; border-top: 1px solid #9aa5b1; border-radius: 0; }
 .tl-tick { position: absolute; top: 2px; transform: translateX(-50%); font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
 .tl-tick:first-child { transform: none; }

@@ -15,4 +15,5 @@ pub mod gate;
 pub mod html;
 pub mod output;
 pub mod terminal;
+pub mod ticks;
 pub mod words;

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per topic.
 
 mod baseline;
+mod chart_layout;
 mod ci_docs;
 mod cli;
 mod common;

@@ -377,14 +377,13 @@ fn assert_contains_all(text: &str, what: &str, needles: &[&str]) {
     }
 }
 
+/// Every stream as the per-region panels show it: a panel caption per
+/// destination and a legend entry per source.
 fn stream_names() -> Vec<String> {
     let mut v = Vec::new();
     for a in REGIONS {
-        for b in REGIONS {
-            if a != b {
-                v.push(format!("{a} → {b}"));
-            }
-        }
+        v.push(format!("into {a}"));
+        v.push(format!("from {a}"));
     }
     v
 }
@@ -423,11 +422,11 @@ fn lag_over_time_has_axes_streams_and_fault_labels() {
         &[
             "Replication lag over time",
             "time (s)",
-            "p99 lag (ms)",
-            "p50 lag (ms)",
+            "p99 of all deliveries",
+            "p50 of all deliveries",
             "partition us-east-1 ↔ eu-west-1",
             "clock step ap-southeast-1",
-            "faults",
+            "faults:",
         ],
     );
     for s in stream_names() {
@@ -446,11 +445,8 @@ fn lag_cdf_has_log_axis_markers_and_streams() {
         &[
             "Replication lag distribution",
             "replication lag (ms, log scale)",
-            "deliveries with lag ≤ x (%)",
-            "p50",
-            "p99",
-            "p50 of the stream",
-            "p99 of the stream",
+            "deliveries with lag ≤ x, %",
+            "circle = a stream&apos;s p50, triangle = its p99",
         ],
     );
     assert!(has_text(&svg, "1,000") && has_text(&svg, "10,000"));
@@ -470,13 +466,13 @@ fn lost_writes_chart_has_both_series_and_fault_shading() {
             "Lost writes and conflicts over time",
             "issue time (s)",
             "count per 1 s bucket",
-            "lost writes (total",
-            "conflicts (total",
+            "lost writes (",
+            "conflicts (",
             "partition us-east-1 ↔ eu-west-1",
         ],
     );
     // Fault shading is a translucent rectangle.
-    assert!(svg.contains("opacity=\"0.16\""));
+    assert!(svg.contains("opacity=\"0.1\""));
 }
 
 #[test]
@@ -488,7 +484,7 @@ fn stale_read_chart_has_rate_and_average() {
         &[
             "Stale-read rate over time",
             "time (s)",
-            "stale reads (% of reads)",
+            "stale reads, % of reads",
             "stale-read rate",
             "run average (",
         ],
@@ -544,7 +540,7 @@ fn png_charts_decode_with_the_expected_size() {
         let decoder = png::Decoder::new(std::io::Cursor::new(&c.bytes));
         let reader = decoder.read_info().expect("valid PNG");
         let info = reader.info();
-        assert_eq!((info.width, info.height), kind.size(), "{}", c.file_name);
+        assert_eq!((info.width, info.height), kind.size(&r), "{}", c.file_name);
         // Not a blank canvas: some pixels are dark (text and lines).
         let mut reader = reader;
         let mut buf = vec![0; reader.output_buffer_size()];
@@ -555,7 +551,7 @@ fn png_charts_decode_with_the_expected_size() {
             .filter(|p| p.iter().all(|v| *v < 80))
             .count();
         assert!(
-            dark > 2000,
+            dark > 1000,
             "{} looks empty ({dark} dark pixels)",
             c.file_name
         );
@@ -588,15 +584,15 @@ fn long_runs_are_downsampled_not_truncated() {
     let svg = svg_text(&all[0]);
     // The time axis reaches the end of the run.
     assert!(
-        has_text(&svg, "35,000"),
+        has_text(&svg, "36,000"),
         "time axis does not reach the end of the run"
     );
     // Merged buckets are named as such.
     assert!(svg_text(&all[2]).contains("buckets merged for drawing"));
 }
 
-/// Five regions give twenty streams: colours repeat, dashed, and the
-/// legend still lists every stream.
+/// Five regions give twenty streams: one panel per destination, each
+/// naming its four sources.
 fn many_streams_result() -> RunResult {
     let mut r = sample_result();
     let names = [
@@ -641,7 +637,7 @@ fn many_streams_are_all_in_the_legend() {
     ] {
         let svg = svg_text(&chart);
         assert!(
-            svg.contains("eu-central-1 → sa-east-1"),
+            svg.contains("into sa-east-1") && has_text(&svg, "from eu-central-1"),
             "{}",
             chart.file_name
         );

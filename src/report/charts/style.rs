@@ -126,12 +126,6 @@ pub(crate) enum Swatch {
     Bar(RGBColor),
     /// A translucent box (shaded windows).
     Shade(RGBAColor),
-    /// A vertical dashed mark (instant events).
-    Mark(RGBColor),
-    /// A circle marker.
-    Circle(RGBColor),
-    /// A triangle marker.
-    Triangle(RGBColor),
 }
 
 #[derive(Clone, Debug)]
@@ -235,19 +229,6 @@ fn draw_swatch<DB: DrawingBackend>(
                 .map_err(|e| e.to_string())?;
             area.draw(&Rectangle::new([(x, y - 9), (x + w, y + 9)], line(GRID, 1)))
         }
-        Swatch::Mark(c) => {
-            for k in 0..3 {
-                let y0 = y - 10 + k * 7;
-                area.draw(&PathElement::new(
-                    vec![(x + w / 2, y0), (x + w / 2, y0 + 4)],
-                    line(*c, 2),
-                ))
-                .map_err(|e| e.to_string())?;
-            }
-            Ok(())
-        }
-        Swatch::Circle(c) => area.draw(&Circle::new((x + w / 2, y), 6, c.filled())),
-        Swatch::Triangle(c) => area.draw(&TriangleMarker::new((x + w / 2, y), 7, c.filled())),
     };
     r.map_err(|e| e.to_string())
 }
