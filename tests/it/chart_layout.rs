@@ -9,45 +9,8 @@ use replisim::model::{self, RunOptions};
 use replisim::report::charts::{self, ChartFormat};
 use replisim::scenario::{self, bundled};
 
-const EIGHT: &str = "\
-name: eight-regions
-description: Eight regions writing one table, with every kind of fault.
-seed: 11
-duration: 2m
-regions:
-  - name: us-east-1
-  - name: us-west-2
-  - name: eu-west-1
-  - name: eu-central-1
-  - name: ap-southeast-1
-  - name: ap-northeast-1
-  - name: sa-east-1
-  - name: ap-south-1
-network:
-  default: { normal: { mean: 60ms, stddev: 5ms } }
-replication:
-  mode: active_active
-  timestamps: wall
-  pipeline: { lognormal: { median: 400ms, p99: 1200ms } }
-tables:
-  - name: items
-    kind: item
-    keys: 5000
-workload:
-  - regions: all
-    table: items
-    rate: 20/s
-    writes: 0.5
-    access: { zipf: 1.0 }
-faults:
-  - partition: { between: [us-east-1, eu-west-1], at: 30s, for: 20s }
-  - isolate: { region: ap-southeast-1, at: 45s, for: 15s }
-  - partition: { from: us-west-2, to: sa-east-1, at: 47s, for: 5s }
-  - outage: { region: sa-east-1, at: 80s, for: 30s, clients: reroute }
-  - clock_step: { region: eu-central-1, at: 60s, by: -300ms }
-  - clock_step: { region: ap-south-1, at: 61s, by: 200ms }
-";
-
+/// Eight regions, every kind of fault (also the screenshots' scenario).
+const EIGHT: &str = include_str!("../charts/eight-regions.yaml");
 /// One `<text>` element of an SVG.
 #[derive(Debug)]
 struct Text {
