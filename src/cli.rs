@@ -12,6 +12,7 @@
 mod baseline;
 mod budget;
 mod explain;
+mod fit;
 mod gate;
 mod merge;
 mod signals;
@@ -75,6 +76,10 @@ enum Command {
     /// List the regions of a latency preset, or, given two or more
     /// regions, print their round-trip matrix.
     Regions(RegionsArgs),
+    /// Fit a pipeline delay (and its `varies_over`) to CloudWatch's
+    /// ReplicationLatency or AuroraGlobalDBReplicationLag: JSON from the AWS
+    /// CLI or a CSV download.
+    Fit(fit::FitArgs),
     /// Measure the simulator's speed on a built-in write-only scenario.
     Bench(BenchArgs),
     /// Tell one key's story, write by write: a space-time diagram and a
@@ -267,6 +272,7 @@ where
         Command::Validate(args) => Ok(validate(&args)),
         Command::List => Ok(list()),
         Command::Regions(args) => regions(&args),
+        Command::Fit(args) => fit::fit(&args),
         Command::Bench(args) => bench(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Baseline(args) => baseline::baseline(&args),

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod error;
 pub mod explain;
+pub mod fit;
 pub mod metrics;
 pub mod model;
 pub mod report;

@@ -13,6 +13,7 @@ mod explain;
 mod fault_expect;
 mod fault_figures;
 mod fidelity;
+mod fit;
 mod gate;
 mod gen;
 mod golden;
