@@ -56,7 +56,8 @@ impl Stat {
                         && p < 100.0
                         && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
                     {
-                        return Some(Stat::Percentile(p / 100.0));
+                        // Whole thousandths of a percent, so p99.9 is 0.999.
+                        return Some(Stat::Percentile((p * 1000.0).round() / 100_000.0));
                     }
                 }
             }
