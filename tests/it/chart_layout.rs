@@ -333,3 +333,41 @@ fn charts_are_the_same_bytes_twice() {
     let b = charts::render_all(&r, ChartFormat::Svg).unwrap();
     assert_eq!(a, b);
 }
+
+/// The report's fault timeline: round ticks from 0, one row per fault and
+/// per step of the mode, each kind in its colour.
+#[test]
+fn the_report_timeline_has_round_ticks_and_the_failover_steps() {
+    let text = bundled::find("aurora-failover-drill").unwrap().text;
+    let s = scenario::load_str(text, "drill", &["workload.0.rate=20/s".to_string()]).unwrap();
+    let r = model::run(&s, &RunOptions::default(), &mut |_| true)
+        .unwrap()
+        .result;
+    let html = replisim::report::html::render_report(&replisim::report::html::ReportInput {
+        scenario: &s,
+        result: &r,
+        resolved_yaml: "",
+        command: "replisim run aurora-failover-drill",
+        charts: &[],
+    });
+    let ticks: Vec<f64> = html
+        .split("<span class=\"tl-tick\"")
+        .skip(1)
+        .map(|part| {
+            let v = &part[part.find('>').unwrap() + 1..part.find("</span>").unwrap()];
+            number(v).unwrap_or_else(|| panic!("tick {v}"))
+        })
+        .collect();
+    assert!(ticks.len() >= 3, "{ticks:?}");
+    assert_eq!(ticks[0], 0.0);
+    let step = ticks[1] - ticks[0];
+    assert!(nice_step(step, true), "{ticks:?}");
+    assert!(
+        ticks.windows(2).all(|w| (w[1] - w[0] - step).abs() < 1e-9),
+        "{ticks:?}"
+    );
+    assert!(html.contains("tl-mark k-detect"), "no detection mark");
+    assert!(html.contains("tl-mark k-promote"), "no promotion mark");
+    assert!(html.contains("tl-bar k-outage"), "no outage bar");
+    assert!(html.contains(">us-east-1 failure detected<"));
+}
