@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::common::*;
+use replisim::scenario::bundled;
 use replisim::scenario::*;
 use replisim::sim::time::Time;
 
@@ -410,4 +411,59 @@ fn the_new_faults_load_render_and_round_trip() {
             ("endpoint_outage", "a"),
         ]
     );
+}
+
+fn bundled(name: &str) -> Scenario {
+    let b = bundled::find(name).expect("bundled");
+    load_str(b.text, &b.origin(), &[]).expect("loads")
+}
+
+/// The incident replay: writes held for the whole window (172 min) to and
+/// from us-east-1, and a catch-up of the held messages at the throughput
+/// limit: about N/μ with N the largest backlog and μ = 25/s.
+#[test]
+fn the_us_east_1_replay_holds_for_the_window_and_catches_up_at_n_over_mu() {
+    let s = bundled("us-east-1-2025-10");
+    let out = run(&s);
+    let window_ms = 172.0 * 60_000.0;
+    for l in &out.result.links {
+        if l.from == "us-east-1" || l.to == "us-east-1" {
+            assert!(l.lag_max_ms >= window_ms, "{l:?}");
+        } else {
+            assert!(l.lag_max_ms < 60_000.0, "{l:?}");
+        }
+    }
+    let f = &out.result.fault_rows[0];
+    let n = f.max_backlog.unwrap() as f64;
+    let catch_up = f.catch_up_ms.unwrap();
+    assert!(
+        (catch_up / (n / 25.0 * 1000.0) - 1.0).abs() < 0.01,
+        "{catch_up} vs N = {n}"
+    );
+    assert_eq!(out.result.summary.failed_writes, 0, "clients are rerouted");
+    assert!(out.result.summary.converged);
+}
+
+/// The FIS drills: with one writer per item nothing is lost; with shared
+/// items last writer wins drops some; both drain in about
+/// λP/(μ − λ) = 50 × 600 / 150 = 200 s.
+#[test]
+fn the_fis_drills_lose_nothing_with_one_writer_per_item_and_drain_in_lambda_p_over_mu_minus_lambda()
+{
+    for (name, shared) in [
+        ("fis-pause-replication-home", false),
+        ("fis-pause-replication", true),
+    ] {
+        let s = bundled(name);
+        let out = run(&s);
+        let m = &out.result.summary;
+        assert!(m.converged, "{name}");
+        if shared {
+            assert!(m.lost_writes > 0, "{name}");
+        } else {
+            assert_eq!((m.lost_writes, m.conflicts), (0, 0), "{name}");
+        }
+        let drain = out.result.fault_rows[0].drain_ms.unwrap();
+        assert!((drain / 200_000.0 - 1.0).abs() < 0.1, "{name}: {drain}");
+    }
 }
