@@ -608,6 +608,8 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
     outln!();
     out!("{}", terminal::summary(&result));
     outln!();
+    out!("{}", report::theory::theory(scenario, &result).text());
+    outln!();
     let listed: Vec<String> = files
         .iter()
         .filter(|f| f.path.parent() == Some(Path::new("")))

@@ -59,6 +59,7 @@ pub fn render_report(input: &ReportInput) -> String {
     charts(&mut h, input.charts, input.result);
     streams(&mut h, input.result);
     regions(&mut h, input);
+    crate::report::theory::theory(input.scenario, input.result).html(&mut h);
     parameters(&mut h, input);
     h.push_str("</main>\n");
     let _ = writeln!(

@@ -16,4 +16,5 @@ pub mod html;
 pub mod output;
 pub mod terminal;
 pub mod ticks;
+pub mod theory;
 pub mod words;

@@ -30,6 +30,7 @@ mod source_quiet;
 mod swarm;
 mod sweep;
 mod sweep_shards;
+mod theory;
 mod timeseries;
 mod toy_mode;
 mod trace_columns;
