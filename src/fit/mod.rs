@@ -133,20 +133,8 @@ impl Fit {
     }
 }
 
-/// `x` to three significant digits, with no trailing zeros.
-fn significant(x: f64, digits: i32) -> String {
-    if x <= 0.0 {
-        return "0".to_string();
-    }
-    let decimals = (digits - 1 - x.log10().floor() as i32).max(0);
-    let scale = 10f64.powi(decimals);
-    let rounded = (x * scale).round() / scale;
-    let text = format!("{rounded:.*}", decimals as usize);
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+fn significant(x: f64, digits: usize) -> String {
+    crate::report::format::sig(x, digits, 12)
 }
 
 /// A delay in scenario units, three significant digits.

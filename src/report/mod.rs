@@ -15,6 +15,6 @@ pub mod gate;
 pub mod html;
 pub mod output;
 pub mod terminal;
-pub mod ticks;
 pub mod theory;
+pub mod ticks;
 pub mod words;

@@ -286,66 +286,76 @@ fn two_regions(s: &Scenario, r: &RunResult) -> Result<Family, String> {
             reads[1] += rd[1][k];
         }
     }
-    let mut checks = Vec::new();
+    use crate::metrics::result::{BucketRow, RegionRow};
+    type Count<T> = fn(&T) -> u64;
     let sum = &r.summary;
-    let batches = |num: fn(&crate::metrics::result::BucketRow) -> u64,
-                   den: fn(&crate::metrics::result::BucketRow) -> u64| {
-        batch_interval(
-            r.timeseries
-                .iter()
-                .filter(|b| den(b) > 0)
-                .map(|b| (num(b) as f64, den(b) as f64)),
-        )
-    };
-    if sum.writes > 0 {
-        let measured = sum.lost_writes as f64 / sum.writes as f64;
-        let (low, high) = batches(|b| b.lost_writes, |b| b.writes)
-            .unwrap_or_else(|| wilson(sum.lost_writes, sum.writes));
-        checks.push(Check {
-            figure: "lost write rate".into(),
-            theory: (lost[0] + lost[1]) / (writes[0] + writes[1]),
-            measured,
-            low,
-            high,
-            unit: Unit::Fraction,
-        });
+    let mut checks = Vec::new();
+    /// A rate's expected events and trials per region, and how to count
+    /// them in the summary, the buckets and the region rows.
+    struct Rate {
+        figure: &'static str,
+        events: [f64; 2],
+        trials: [f64; 2],
+        totals: (u64, u64),
+        bucket: [Count<BucketRow>; 2],
+        region: [Count<RegionRow>; 2],
     }
-    for (i, row) in r.regions.iter().enumerate().take(2) {
-        if row.writes > 0 && writes[i] > 0.0 {
-            let (low, high) = wilson(row.lost_writes, row.writes);
-            checks.push(Check {
-                figure: format!("lost write rate, {}", row.region),
-                theory: lost[i] / writes[i],
-                measured: row.lost_writes as f64 / row.writes as f64,
-                low,
-                high,
-                unit: Unit::Fraction,
-            });
+    let figures = [
+        Rate {
+            figure: "lost write rate",
+            events: lost,
+            trials: writes,
+            totals: (sum.lost_writes, sum.writes),
+            bucket: [|b| b.lost_writes, |b| b.writes],
+            region: [|r| r.lost_writes, |r| r.writes],
+        },
+        Rate {
+            figure: "stale read rate",
+            events: stale,
+            trials: reads,
+            totals: (sum.stale_reads, sum.reads),
+            bucket: [|b| b.stale_reads, |b| b.reads],
+            region: [|r| r.stale_reads, |r| r.reads],
+        },
+    ];
+    for Rate {
+        figure,
+        events,
+        trials,
+        totals: (k, n),
+        bucket: [bk, bn],
+        region: [rk, rn],
+    } in figures
+    {
+        if n == 0 {
+            continue;
         }
-    }
-    if sum.reads > 0 {
-        let (low, high) = batches(|b| b.stale_reads, |b| b.reads)
-            .unwrap_or_else(|| wilson(sum.stale_reads, sum.reads));
+        let batches = r
+            .timeseries
+            .iter()
+            .filter(|b| bn(b) > 0)
+            .map(|b| (bk(b) as f64, bn(b) as f64));
+        let (low, high) = batch_interval(batches).unwrap_or_else(|| wilson(k, n));
         checks.push(Check {
-            figure: "stale read rate".into(),
-            theory: (stale[0] + stale[1]) / (reads[0] + reads[1]),
-            measured: sum.stale_reads as f64 / sum.reads as f64,
+            figure: figure.into(),
+            theory: (events[0] + events[1]) / (trials[0] + trials[1]),
+            measured: k as f64 / n as f64,
             low,
             high,
             unit: Unit::Fraction,
         });
-    }
-    for (i, row) in r.regions.iter().enumerate().take(2) {
-        if row.reads > 0 && reads[i] > 0.0 {
-            let (low, high) = wilson(row.stale_reads, row.reads);
-            checks.push(Check {
-                figure: format!("stale read rate, {}", row.region),
-                theory: stale[i] / reads[i],
-                measured: row.stale_reads as f64 / row.reads as f64,
-                low,
-                high,
-                unit: Unit::Fraction,
-            });
+        for (i, row) in r.regions.iter().enumerate().take(2) {
+            if rn(row) > 0 && trials[i] > 0.0 {
+                let (low, high) = wilson(rk(row), rn(row));
+                checks.push(Check {
+                    figure: format!("{figure}, {}", row.region),
+                    theory: events[i] / trials[i],
+                    measured: rk(row) as f64 / rn(row) as f64,
+                    low,
+                    high,
+                    unit: Unit::Fraction,
+                });
+            }
         }
     }
     Ok(Family {
