@@ -21,6 +21,9 @@ pub struct RunResult {
     pub faults: Vec<FaultWindow>,
     /// One per scheduled fault, in scenario order (`faults.csv`).
     pub fault_rows: Vec<FaultRow>,
+    /// t-visibility per (writing region, reading region) pair
+    /// (`visibility.csv`).
+    pub visibility: Vec<VisibilityCurve>,
     /// Simulator counters (events processed); never written to the CSV files.
     pub events: u64,
 }
@@ -325,4 +328,27 @@ pub struct ReadTrace {
     /// For a stale read, how long before it the earliest write that beats
     /// the returned version was issued.
     pub staleness_ns: Option<u64>,
+}
+
+/// t-visibility of one pair: the chance that a read at `to`, a delay
+/// after a write by a client at `from` was issued, returns that write or a
+/// version that beats it (`visibility.csv`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VisibilityCurve {
+    pub from: String,
+    pub to: String,
+    /// Writes issued by `from`'s clients (the denominator).
+    pub writes: u64,
+    /// On a grid of delays from 0 up to the longest delay seen, in
+    /// increasing order.
+    pub points: Vec<VisibilityPoint>,
+}
+
+/// One point of a t-visibility curve.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct VisibilityPoint {
+    /// The delay after the write's issue, milliseconds.
+    pub after_ms: f64,
+    /// The fraction of writes visible (or beaten) by then.
+    pub p_visible: f64,
 }

@@ -24,6 +24,7 @@ use super::mode::{Losses, Mode, Request};
 use super::network::{Message, Stream};
 use super::record::Recorder;
 use super::store::{Held, VersionId, VersionStore};
+use super::visibility::Visibility;
 use super::workload::{ClientSource, Op};
 use super::{RunOptions, RunOutput};
 use crate::error::{Error, Result};
@@ -142,6 +143,7 @@ pub struct Kernel<'a, T> {
     key_base: Vec<u32>,
     total_keys: usize,
     store: VersionStore,
+    visibility: Visibility,
     clocks: Vec<RegionClock>,
     /// Each region's last-writer-wins rank.
     rank: Vec<u16>,
@@ -294,6 +296,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             key_base,
             total_keys,
             store,
+            visibility: Visibility::new(total_keys, n),
             clocks,
             rank,
             schedule,
@@ -404,6 +407,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             let key = self.key_base[op.table] + op.key;
             self.store.warm_row(key);
             self.store.warm_records(key);
+            self.visibility.warm(key);
             if op.is_write {
                 self.item_last.warm(key, op.region * (self.n - 1));
             }
@@ -431,6 +435,7 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
         if let Some(Event::Delivery { stream, slot }) = self.queue.peek_ahead(NEAR) {
             if let Some(m) = self.streams[*stream as usize].peek(*slot) {
                 self.store.warm_row(m.key);
+                self.visibility.warm(m.key);
             }
         }
     }
@@ -505,6 +510,8 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             .delivered(msg.key, y, incoming, current, applied, &mut self.rec);
         if applied {
             self.last_change = t;
+            self.visibility
+                .installed(msg.key, y, current.stamp, incoming.stamp, t.ns());
         }
         if let Some(td) = &mut self.trace_deliveries {
             td.push(DeliveryTrace {
@@ -757,6 +764,24 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
                 lag_cdf,
                 faults: fault_windows,
                 fault_rows: self.rec.faults.rows(s, run_end.ns()),
+                visibility: self
+                    .visibility
+                    .curves(|r| mode.serves_clients(r))
+                    .into_iter()
+                    .map(|c| VisibilityCurve {
+                        from: name(c.from),
+                        to: name(c.to),
+                        writes: c.writes,
+                        points: c
+                            .points
+                            .iter()
+                            .map(|&(ns, p)| VisibilityPoint {
+                                after_ms: ns_to_ms(ns),
+                                p_visible: p,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
                 events,
             },
             trace,
@@ -880,6 +905,14 @@ impl<'a, T: Copy + std::fmt::Debug> Kernel<'a, T> {
             write_id,
             &mut self.rec,
         );
+        if installed {
+            self.visibility.installed(key, at, cur.stamp, stamp, t.ns());
+        }
+        let store = &self.store;
+        self.visibility
+            .wrote(key, origin, stamp, issued.ns(), t.ns(), |r| {
+                store.held(key, r).stamp
+            });
 
         self.rec.writes += 1;
         self.rec.regions[origin].writes += 1;

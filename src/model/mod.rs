@@ -20,6 +20,7 @@ pub mod record;
 pub mod single_primary;
 pub mod store;
 pub mod strong;
+pub mod visibility;
 pub mod workload;
 
 use crate::error::{Error, Result};
@@ -185,11 +186,13 @@ fn buckets(s: &Scenario) -> u64 {
 /// The parts of a run's estimated memory footprint, in bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MemoryEstimate {
-    /// Per key a version node, a row of cells and, with `ordering: item`,
-    /// its last arrival per stream.
+    /// Per key a version node, a row of cells, its slot of writes not yet
+    /// visible everywhere and, with `ordering: item`, its last arrival per
+    /// stream.
     pub keys: u64,
     /// Writes queued on links that are down (or slower than the writes):
-    /// each a version node and a message per stream it waits on.
+    /// each a version node, a message per stream it waits on, and its
+    /// entry among the writes not yet visible everywhere.
     pub in_flight: u64,
     /// How many writes that is.
     pub writes_in_flight: f64,
@@ -243,7 +246,10 @@ pub fn estimate_memory_parts(s: &Scenario, trace: bool) -> MemoryEstimate {
         Ordering::Item => streams * ITEM_LAST_BYTES,
         Ordering::Stream => 0,
     };
-    let per_key = VERSION_BYTES + cells::Cells::bytes_per_key(n as usize) as u64 + item_last;
+    let per_key = VERSION_BYTES
+        + cells::Cells::bytes_per_key(n as usize) as u64
+        + item_last
+        + visibility::Visibility::bytes_per_key() as u64;
     let per_bucket = 96 + streams * 40;
     let span_s = s.duration_ns.saturating_add(s.drain_limit_ns) as f64 / 1e9;
     let secs = s.duration_ns as f64 / 1e9;
@@ -277,7 +283,9 @@ pub fn estimate_memory_parts(s: &Scenario, trace: bool) -> MemoryEstimate {
         }
     }
     let writes_in_flight = (writes_per_s * down_s.min(span_s)).min(writes_per_s * secs + 1.0);
-    let per_write = (VERSION_BYTES + MESSAGE_BYTES * n.saturating_sub(1)) as f64;
+    let per_write = (VERSION_BYTES
+        + MESSAGE_BYTES * n.saturating_sub(1)
+        + visibility::Visibility::bytes_per_key() as u64) as f64;
     let trace_bytes = if trace {
         let writes = writes_per_s * secs;
         let deliveries = writes * n.saturating_sub(1) as f64;

@@ -13,6 +13,7 @@ mod frame;
 mod panels;
 mod style;
 pub mod sweep;
+pub mod visibility;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::metrics::figures::{self, Figure, Value};
 use crate::metrics::result::{
     BucketRow, DeliveryTrace, FaultRow, LinkRow, ReadTrace, RegionRow, RunResult, Summary, Trace,
-    WriteTrace,
+    VisibilityCurve, WriteTrace,
 };
 use crate::report::format;
 
@@ -92,6 +92,24 @@ fn sampled(n: u64, v: Value) -> Value {
         v
     }
 }
+
+/// One row of `visibility.csv`: a point of a pair's curve.
+struct VisibilityRow {
+    from: String,
+    to: String,
+    writes: u64,
+    after_ms: f64,
+    p_visible: f64,
+}
+
+/// `visibility.csv`: one row per (writing region, reading region, delay).
+const VISIBILITY: &[Column<VisibilityRow>] = &[
+    col("from", |v| Value::Text(v.from.clone())),
+    col("to", |v| Value::Text(v.to.clone())),
+    col("after_ms", |v| Value::Ms(v.after_ms)),
+    col("p_visible", |v| Value::Rate(v.p_visible)),
+    col("writes", |v| Value::Count(v.writes)),
+];
 
 /// `writes.csv` (`--trace`): one row per write.
 const WRITES: &[Column<WriteTrace>] = &[
@@ -201,6 +219,7 @@ pub fn header(file_name: &str) -> Option<String> {
             .map(|f| f.name)
             .collect::<Vec<_>>()
             .join(","),
+        "visibility.csv" => names(VISIBILITY),
         "writes.csv" => names(WRITES),
         "deliveries.csv" => names(DELIVERIES),
         "reads.csv" => names(READS),
@@ -231,6 +250,23 @@ pub fn timeseries_csv(buckets: &[BucketRow]) -> Result<Vec<u8>> {
 /// `faults.csv`.
 pub fn faults_csv(faults: &[FaultRow]) -> Result<Vec<u8>> {
     optional_table(figures::FAULTS, faults)
+}
+
+/// `visibility.csv`: every pair's curve, one row per grid point.
+pub fn visibility_csv(curves: &[VisibilityCurve]) -> Result<Vec<u8>> {
+    let rows: Vec<VisibilityRow> = curves
+        .iter()
+        .flat_map(|curve| {
+            curve.points.iter().map(move |p| VisibilityRow {
+                from: curve.from.clone(),
+                to: curve.to.clone(),
+                writes: curve.writes,
+                after_ms: p.after_ms,
+                p_visible: p.p_visible,
+            })
+        })
+        .collect();
+    table(VISIBILITY, &rows)
 }
 
 /// `writes.csv`.
@@ -271,6 +307,10 @@ pub fn all_files(result: &RunResult, trace: Option<&Trace>) -> Result<Vec<CsvFil
         CsvFile {
             file_name: "faults.csv",
             bytes: faults_csv(&result.fault_rows)?,
+        },
+        CsvFile {
+            file_name: "visibility.csv",
+            bytes: visibility_csv(&result.visibility)?,
         },
     ];
     if let Some(trace) = trace {
@@ -342,6 +382,7 @@ mod tests {
                 "read_id,table,key,region,at_ms,returned_id,stale,staleness_ms",
             ),
             ("deliveries.csv", "write_id,to,arrive_ms,applied"),
+            ("visibility.csv", "from,to,after_ms,p_visible"),
         ];
         for (file, contract) in cases {
             let h = header(file).unwrap();

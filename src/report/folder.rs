@@ -44,7 +44,11 @@ pub fn run_files_with_view(
     let resolved_yaml = scenario::to_yaml(scenario);
     files.push(OutputFile::new("scenario.yaml", resolved_yaml.as_bytes()));
     let chart_list = match charts {
-        Some(format) => charts::render_all(result, format)?,
+        Some(format) => {
+            let mut all = charts::render_all(result, format)?;
+            all.extend(charts::visibility::render(result, format)?);
+            all
+        }
         None => Vec::new(),
     };
     let report = html::render_report(&ReportInput {

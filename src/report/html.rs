@@ -531,7 +531,12 @@ fn fault_label(f: &FaultWindow) -> String {
 fn charts(h: &mut String, charts: &[Chart], result: &RunResult) {
     // The chart draws its own title; the caption, computed from the run,
     // says what to look for.
-    chart_section(h, charts, "run", |c, _| c.kind().map(|k| k.caption(result)));
+    chart_section(h, charts, "run", |c, stem| {
+        c.kind().map(|k| k.caption(result)).or_else(|| {
+            (stem == super::charts::visibility::FILE_STEM)
+                .then(|| super::charts::visibility::CAPTION.to_string())
+        })
+    });
 }
 
 /// The charts section of a report: one figure per chart, inline SVG or a

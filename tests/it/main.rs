@@ -36,4 +36,5 @@ mod toy_mode;
 mod trace_columns;
 mod truths;
 mod varying;
+mod visibility;
 mod words;

@@ -913,6 +913,9 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
         }
     }
     check_fault_rows(s, &out, mode);
+    if mode == ModeIs::ActiveActive {
+        check_visibility(s, &out);
+    }
     if mode != ModeIs::ActiveActive {
         check_same_clients_as_active_active(s, &out);
     }
@@ -937,6 +940,105 @@ fn check_invariants(s: &Scenario, cov: &mut Coverage) {
     cov.failovers += u64::from(sp && x.failover_ms > 0.0);
     cov.conflict_errors += x.write_conflict_errors;
     cov.unavailable += x.unavailable_writes;
+}
+
+/// t-visibility against the trace, under active-active: what a region
+/// holds at any moment is the greatest stamp (timestamp, then region name)
+/// among the writes its own clients issued and the deliveries it received
+/// so far, so a write becomes visible there at the first such moment, at
+/// or after its issue, when that greatest stamp is at least its own. Each
+/// point of each curve is the share of the writing region's writes
+/// visible within the point's delay, exactly.
+fn check_visibility(s: &Scenario, out: &RunOutput) {
+    let r = &out.result;
+    let trace = out.trace.as_ref().expect("trace kept");
+    let n = s.regions.len();
+    let region_of = |name: &str| s.regions.iter().position(|x| x.name == name).unwrap();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| s.regions[a].name.cmp(&s.regions[b].name));
+    let mut rank = vec![0usize; n];
+    for (i, &x) in order.iter().enumerate() {
+        rank[x] = i;
+    }
+    let stamp = |w: &WriteTrace| (w.timestamp_ns, rank[region_of(&w.region)]);
+    // Per (key, region): (time, stamp) of everything it was offered.
+    type Key<'a> = (&'a str, u64);
+    /// A time and the stamp offered then.
+    type Offer = (u64, (i64, usize));
+    let mut offered: HashMap<(Key, usize), Vec<Offer>> = HashMap::new();
+    for w in &trace.writes {
+        let k = (w.table.as_str(), w.key);
+        offered
+            .entry((k, region_of(&w.region)))
+            .or_default()
+            .push((w.applied_ns, stamp(w)));
+    }
+    for d in &trace.deliveries {
+        let w = &trace.writes[d.write_id as usize - 1];
+        let k = (w.table.as_str(), w.key);
+        offered
+            .entry((k, region_of(&d.to)))
+            .or_default()
+            .push((d.arrive_ns, stamp(w)));
+    }
+    // Running maximum, in time order.
+    for v in offered.values_mut() {
+        v.sort();
+        for i in 1..v.len() {
+            v[i].1 = v[i].1.max(v[i - 1].1);
+        }
+    }
+    let mut delays: Vec<Vec<Vec<u64>>> = vec![vec![Vec::new(); n]; n];
+    let mut writes = vec![0u64; n];
+    for w in &trace.writes {
+        let a = region_of(&w.region);
+        writes[a] += 1;
+        let k = (w.table.as_str(), w.key);
+        for (b, per_b) in delays[a].iter_mut().enumerate() {
+            let Some(v) = offered.get(&(k, b)) else {
+                continue;
+            };
+            // The first moment at or after the write's application when
+            // the region holds it or better.
+            let before = v.partition_point(|e| e.0 <= w.applied_ns);
+            let seen = if before > 0 && v[before - 1].1 >= stamp(w) {
+                Some(w.applied_ns)
+            } else {
+                v[before..].iter().find(|e| e.1 >= stamp(w)).map(|e| e.0)
+            };
+            if let Some(t) = seen {
+                per_b.push(t - w.issue_ns);
+            }
+        }
+    }
+    let with_writes = writes.iter().filter(|&&w| w > 0).count();
+    assert_eq!(r.visibility.len(), with_writes * n, "one curve per pair");
+    for c in &r.visibility {
+        let (a, b) = (region_of(&c.from), region_of(&c.to));
+        assert_eq!(c.writes, writes[a]);
+        let ds = &delays[a][b];
+        for p in &c.points {
+            let g = (p.after_ms * 1e6).round() as u64;
+            let within = ds.iter().filter(|&&d| d <= g).count();
+            assert_eq!(
+                p.p_visible,
+                within as f64 / writes[a] as f64,
+                "{} → {} at {} ms",
+                c.from,
+                c.to,
+                p.after_ms
+            );
+        }
+        let last = c.points.last().unwrap();
+        assert_eq!(last.p_visible, ds.len() as f64 / writes[a] as f64);
+        if r.summary.converged {
+            assert_eq!(
+                ds.len() as u64,
+                writes[a],
+                "converged: every write seen everywhere"
+            );
+        }
+    }
 }
 
 /// `faults.csv` against the trace: one row per fault; window counts are

@@ -246,6 +246,7 @@ fn sample_result_with(buckets: usize, bucket_s: f64) -> RunResult {
             },
         ],
         fault_rows: Vec::new(),
+        visibility: Vec::new(),
         events: 1_234_567,
     }
 }
