@@ -298,7 +298,7 @@ faults:
 
 #[test]
 fn the_memory_estimate_counts_writes_in_flight_and_the_trace() {
-    let want = "flood: needs about 44.7 GiB of memory (0.0 for 1000 keys in 2 regions, 44.7 for 4.000e8 writes in flight while links are down, 0.0 for the trace, 0.0 for 801 time buckets), more than the 8 GiB allowed; use fewer keys or regions, lower rates, shorter faults, no --trace or a wider output.bucket";
+    let want = "flood: needs about 56.6 GiB of memory (0.0 for 1000 keys in 2 regions, 56.6 for 4.000e8 writes in flight while links are down, 0.0 for the trace, 0.0 for 801 time buckets), more than the 8 GiB allowed; use fewer keys or regions, lower rates, shorter faults, no --trace or a wider output.bucket";
     for command in ["validate", "run"] {
         refused(
             &format!("flood-{command}"),
@@ -437,9 +437,10 @@ fn formula_names_are_neutralised_in_every_csv() {
         }
     }
     files.push(dir.join("c/compare.csv"));
-    // summary, regions, links, timeseries, faults, writes, reads and
+    // summary, regions, links, timeseries, faults, visibility, writes,
+    // reads and
     // deliveries (--trace) of the run, and compare.csv.
-    assert_eq!(files.len(), 9, "{files:?}");
+    assert_eq!(files.len(), 10, "{files:?}");
     for file in &files {
         let text = fs::read_to_string(file).unwrap();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
