@@ -80,6 +80,10 @@ pub struct Drain {
     pub peak: u64,
 }
 
+/// Above this many messages of room (160 KiB), a stream whose deque is
+/// three-quarters empty gives room back.
+const SHRINK_ABOVE: usize = 4096;
+
 /// A message that has arrived is marked by this node in its slot.
 const ARRIVED: u32 = u32::MAX;
 
@@ -361,7 +365,18 @@ impl Stream {
             self.sent.pop_front();
             self.base += 1;
         }
+        if self.sent.capacity() > SHRINK_ABOVE && self.sent.len() < self.sent.capacity() / 4 {
+            self.shrink();
+        }
         Some(msg)
+    }
+
+    /// A burst (a partition, or a slow message holding up the front)
+    /// grew the deque, and three quarters of it now stand empty: give
+    /// half back, so that the room kept follows the backlog down.
+    #[cold]
+    fn shrink(&mut self) {
+        self.sent.shrink_to(self.sent.capacity() / 2);
     }
 
     /// The message in `slot`, if it is still kept (a hint: it may have
@@ -412,7 +427,7 @@ impl Stream {
         let gone: Vec<Message> = self.undelivered().copied().collect();
 
         self.base += self.sent.len() as u64;
-        self.sent.clear();
+        self.sent = VecDeque::new();
         self.in_flight = 0;
         gone
     }
