@@ -438,8 +438,7 @@ fn formula_names_are_neutralised_in_every_csv() {
     }
     files.push(dir.join("c/compare.csv"));
     // summary, regions, links, timeseries, faults, visibility, writes,
-    // reads and
-    // deliveries (--trace) of the run, and compare.csv.
+    // reads and deliveries (--trace) of the run, and compare.csv.
     assert_eq!(files.len(), 10, "{files:?}");
     for file in &files {
         let text = fs::read_to_string(file).unwrap();

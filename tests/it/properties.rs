@@ -180,7 +180,7 @@ fn same_seed_gives_same_csv_bytes() {
         };
         let a = bytes(&traced(&s));
         let b = bytes(&traced(&s));
-        assert_eq!(a.len(), 8);
+        assert_eq!(a.len(), 9);
         for (x, y) in a.iter().zip(&b) {
             assert!(x == y, "{} differs between two runs", x.file_name);
         }
