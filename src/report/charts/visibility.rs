@@ -14,7 +14,7 @@ use super::style::{
     draw_legend, font, font_colour, line, stream_style, LegendEntry, LegendGroup, Swatch,
     AXIS_DESC_SIZE, GRID, GRID_LIGHT, LEGEND_WIDTH, MUTED, NOTE_SIZE, TICK_SIZE, TITLE_SIZE,
 };
-use super::{encode_png, err, no_data, stream_name, Area, Chart, ChartFormat, WIDTH};
+use super::{encode_png, err, no_data, Area, Chart, ChartFormat, WIDTH};
 use crate::metrics::result::{RunResult, VisibilityCurve};
 use crate::report::format;
 use crate::Error;
@@ -147,7 +147,7 @@ fn paint<DB: DrawingBackend>(r: &RunResult, root: &Area<DB>) -> Result<(), Strin
     for (i, (c, l)) in curves.iter().zip(&lines).enumerate() {
         let (colour, dash) = stream_style(i);
         entries.push(LegendEntry::new(
-            stream_name(&c.from, &c.to),
+            format!("{} → {}", c.from, c.to),
             Swatch::Line(colour, dash),
         ));
         // Clipped to the axis: the last point holds to its end.
