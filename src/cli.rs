@@ -688,8 +688,10 @@ fn compare(args: &CompareArgs) -> Result<i32> {
     let out = args.out.clone().unwrap_or_else(|| {
         Path::new("output").join(format!("{}-compare", folder_name(&base.name)))
     });
+    // A small run keeps a trace for the report's side-by-side story of one
+    // key under each mode, as `run` does for its explain view.
     let options = RunOptions {
-        trace: args.common.trace,
+        trace: args.common.trace || crate::explain::trace_for_report(&base),
         max_events: args.common.max_events,
     };
     for &mode in &modes {
@@ -771,8 +773,15 @@ fn compare(args: &CompareArgs) -> Result<i32> {
                         v.seed,
                         &args.common.sets,
                     );
-                    let (mode_files, _) =
-                        folder::run_files(v, &o.result, o.trace.as_ref(), &command, charts)?;
+                    let files_trace = o.trace.as_ref().filter(|_| args.common.trace);
+                    let (mode_files, _) = folder::run_files_with_view(
+                        v,
+                        &o.result,
+                        files_trace,
+                        o.trace.as_ref(),
+                        &command,
+                        charts,
+                    )?;
                     mode_folders.push((mode, mode_files));
                     run_output = Some(o);
                 }
@@ -805,7 +814,26 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         )));
     }
     let reproduce = terminal::compare_command(&args.scenario, &modes, base.seed, &args.common.sets);
-    let files = folder::compare_files(&base, &rows, mode_folders, &reproduce, charts)?;
+    let mut files = folder::compare_files(&base, &rows, mode_folders, &reproduce, charts)?;
+    let traced: Vec<(&str, &Scenario, &crate::metrics::result::Trace)> = modes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &mode)| {
+            let v = variants[i].as_ref()?;
+            let t = outputs[i].as_ref()?.trace.as_ref()?;
+            Some((mode, v, t))
+        })
+        .collect();
+    if !traced.is_empty() {
+        if let Some(report) = files
+            .iter_mut()
+            .find(|f| f.path == Path::new("report.html"))
+        {
+            let html = String::from_utf8_lossy(&report.bytes).into_owned();
+            let view = crate::explain::page::modes_section(&traced);
+            report.bytes = crate::explain::page::insert_into_report(html, &view).into_bytes();
+        }
+    }
     target.write(&files, &cancelled)?;
     outln!();
     out!("{}", report::compare::table_text(&base, &rows));

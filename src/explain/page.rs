@@ -132,6 +132,78 @@ pub fn report_section(
     }
 }
 
+/// The same key under each mode, side by side, for the compare report:
+/// one column per mode with its diagram and narration. The key and the
+/// window are those of the first mode's most instructive key, so the
+/// columns tell the same writes' stories.
+pub fn modes_section(
+    runs: &[(
+        &str,
+        &crate::scenario::Scenario,
+        &crate::metrics::result::Trace,
+    )],
+) -> String {
+    let mut h = String::with_capacity(96 * 1024);
+    h.push_str("<style>\n");
+    h.push_str(CSS);
+    h.push_str(
+        ".explain-modes{display:grid;grid-template-columns:repeat(auto-fit,minmax(26em,1fr));gap:1.5em}\n",
+    );
+    h.push_str("</style>\n<section class=\"explain-view\" id=\"explain-modes\">\n");
+    h.push_str("<h2>The same key under each mode</h2>\n");
+    let Some((_, first_scenario, first_trace)) = runs.first() else {
+        h.push_str("</section>\n");
+        return h;
+    };
+    let first = match super::story(first_scenario, first_trace, &super::Request::default()) {
+        Ok(st) => st,
+        Err(e) => {
+            let _ = writeln!(h, "<p>{}</p>\n</section>", esc(e.message()));
+            return h;
+        }
+    };
+    let request = super::Request {
+        key: Some(format!("{}/{}", first.table, first.key)),
+        from_ns: Some(first.from_ns),
+        to_ns: Some(first.to_ns),
+        write: None,
+    };
+    let _ = writeln!(
+        h,
+        "<p>Key {} of table <code>{}</code>, {} to {}, as each design handled the same \
+         client operations. Hover or click a write to follow its parents.</p>\n\
+         <div class=\"explain-modes\">",
+        first.key,
+        esc(&first.table),
+        super::narrate::secs(first.from_ns),
+        super::narrate::secs(first.to_ns)
+    );
+    for (mode, scenario, trace) in runs {
+        let _ = writeln!(h, "<div class=\"explain-mode\">\n<h3>{}</h3>", esc(mode));
+        match super::story(scenario, trace, &request) {
+            Ok(st) => {
+                h.push_str(&svg::render(&st).replacen(
+                    " xmlns=\"http://www.w3.org/2000/svg\"",
+                    "",
+                    1,
+                ));
+                h.push_str("<div class=\"narration\">\n");
+                for p in paragraphs(&st) {
+                    let _ = writeln!(h, "<p>{}</p>", esc(&p));
+                }
+                h.push_str("</div>\n");
+            }
+            Err(e) => {
+                let _ = writeln!(h, "<p>{}</p>", esc(e.message()));
+            }
+        }
+        h.push_str("</div>\n");
+    }
+    h.push_str("</div>\n</section>\n");
+    let _ = writeln!(h, "<script>\n{SCRIPT}</script>");
+    h
+}
+
 /// `report` with `view` inserted before the end of its main part (or of
 /// its body).
 pub fn insert_into_report(report: String, view: &str) -> String {
