@@ -25,6 +25,9 @@ pub(super) struct MergeArgs {
     /// No table.
     #[arg(long, short)]
     quiet: bool,
+
+    #[command(flatten)]
+    gate: super::gate::GateArgs,
 }
 
 /// A shard folder's plan record and runs.
@@ -53,6 +56,7 @@ fn read_shard(dir: &Path) -> Result<ShardFolder> {
 
 pub(super) fn merge(args: &MergeArgs) -> Result<i32> {
     signals::install();
+    super::gate::start(&args.gate)?;
     let shards = args
         .shards
         .iter()
@@ -86,9 +90,7 @@ pub(super) fn merge(args: &MergeArgs) -> Result<i32> {
         out.display(),
         listed.join(", ")
     );
-    Ok(super::sweep::print_outcomes(
-        &plan,
-        &record.name,
-        whole.as_ref(),
-    ))
+    let code = super::sweep::print_outcomes(&plan, &record.name, whole.as_ref());
+    let reproduce = super::sweep::record_command(&record);
+    super::sweep::write_reports(&args.gate, &record, whole.as_ref(), &reproduce, code)
 }

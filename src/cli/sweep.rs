@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::gate::{self, GateArgs};
 use super::stdout::{out, outln};
 use super::{cancelled, folder_name, load, signals};
 use crate::error::{Error, Result};
@@ -25,6 +26,7 @@ use crate::sweep::plan::{self, Dimension, Plan, Variant};
 use crate::sweep::record::{self, ExpectRecord, PlanRecord, PLAN_FILE};
 use crate::sweep::shard::{self, Shard};
 use crate::sweep::tables::{self, RunRow};
+use crate::sweep::gate::SweepGate;
 use crate::sweep::{folder, planfile, pool, text};
 
 #[derive(Debug, Args)]
@@ -114,6 +116,9 @@ pub(super) struct SweepArgs {
     /// [default: 1000000000].
     #[arg(long, value_name = "N", value_parser = super::parse_count)]
     max_events: Option<u64>,
+
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 /// Everything the sweep runs, checked.
@@ -407,6 +412,85 @@ fn done_runs(out: &Path, record: &PlanRecord) -> Result<Vec<RunRow>> {
 
 pub(super) fn sweep(args: &SweepArgs) -> Result<i32> {
     signals::install();
+    gate::start(&args.gate)?;
+    match sweep_reported(args) {
+        Err(e) if !cancelled() => {
+            // The reports say the sweep could not run, so CI shows why.
+            let reproduce = args_command(args);
+            let (junit, md, json) =
+                crate::sweep::gate::error_reports(&args.scenario, e.message(), &reproduce);
+            gate::finish_with(&args.gate, &junit, &|| md.clone(), &json)?;
+            Err(e)
+        }
+        other => other,
+    }
+}
+
+/// The command line of `args`, for a sweep that could not run.
+fn args_command(args: &SweepArgs) -> String {
+    let mut cmd = format!("replisim sweep {}", shell_quote(&args.scenario));
+    for v in &args.vary {
+        cmd.push_str(" --vary ");
+        cmd.push_str(&shell_quote(v));
+    }
+    if !args.modes.is_empty() {
+        cmd.push_str(&format!(" --modes {}", shell_quote(&args.modes.join(","))));
+    }
+    if let Some(n) = args.seeds {
+        cmd.push_str(&format!(" --seeds {n}"));
+    }
+    if let Some(n) = args.seed {
+        cmd.push_str(&format!(" --seed {n}"));
+    }
+    for s in &args.sets {
+        cmd.push_str(" --set ");
+        cmd.push_str(&shell_quote(s));
+    }
+    cmd
+}
+
+/// The command that repeats the sweep a plan record describes.
+pub(super) fn record_command(record: &PlanRecord) -> String {
+    let mut cmd = format!("replisim sweep {}", shell_quote(&record.scenario));
+    for d in &record.vary {
+        cmd.push_str(" --vary ");
+        cmd.push_str(&shell_quote(&format!("{}={}", d.path, d.values.join(","))));
+    }
+    if !record.modes.is_empty() {
+        cmd.push_str(&format!(" --modes {}", shell_quote(&record.modes.join(","))));
+    }
+    cmd.push_str(&format!(" --seeds {} --seed {}", record.seeds, record.seed));
+    for s in &record.sets {
+        cmd.push_str(" --set ");
+        cmd.push_str(&shell_quote(s));
+    }
+    cmd
+}
+
+/// Write the gate's reports of a finished whole sweep (nothing for a
+/// shard: its variants are incomplete) and return `code`.
+pub(super) fn write_reports(
+    args: &GateArgs,
+    record: &PlanRecord,
+    whole: Option<&folder::Whole>,
+    reproduce: &str,
+    code: i32,
+) -> Result<i32> {
+    let Some(w) = whole else {
+        return Ok(code);
+    };
+    let g = SweepGate {
+        record,
+        figures: &w.figures,
+        shown: &w.shown,
+        outcomes: &w.outcomes,
+        reproduce,
+    };
+    gate::finish_with(args, &g.junit(), &|| g.markdown(), &g.json(code))?;
+    Ok(code)
+}
+
+fn sweep_reported(args: &SweepArgs) -> Result<i32> {
     let options = RunOptions {
         trace: false,
         max_events: args.max_events,
@@ -456,6 +540,12 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<i32> {
         Some(s) => whole.for_shard(s),
         None => whole.clone(),
     };
+    if shard.is_some() && (args.gate.junit.is_some() || args.gate.summary_md.is_some()) {
+        return Err(Error::new(
+            "--junit and --summary-md report on the whole plan; a shard has only some of its \
+             runs, so give them to replisim merge",
+        ));
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         let name = folder_name(&base.name);
         Path::new("output").join(match &shard {
@@ -645,8 +735,10 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<i32> {
             s.fraction()
         );
     }
-    outln!("reproduce: {}", sweep_command(&loaded, shard.as_ref()));
-    Ok(print_outcomes(plan, &base.name, whole.as_ref()))
+    let reproduce = sweep_command(&loaded, shard.as_ref());
+    outln!("reproduce: {reproduce}");
+    let code = print_outcomes(plan, &base.name, whole.as_ref());
+    write_reports(&args.gate, &record, whole.as_ref(), &reproduce, code)
 }
 
 /// Print each expectation's line; the exit code they make.

@@ -14,6 +14,7 @@
 
 pub mod expect;
 pub mod folder;
+pub mod gate;
 pub mod plan;
 pub mod planfile;
 pub mod pool;

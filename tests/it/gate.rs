@@ -50,10 +50,10 @@ fn setup(test: &str, expect: &str) -> std::path::PathBuf {
 /// An element of a parsed XML document.
 #[derive(Debug, Default)]
 pub(crate) struct El {
-    name: String,
-    attrs: Vec<(String, String)>,
-    children: Vec<El>,
-    text: String,
+    pub(crate) name: String,
+    pub(crate) attrs: Vec<(String, String)>,
+    pub(crate) children: Vec<El>,
+    pub(crate) text: String,
 }
 
 impl El {

@@ -29,6 +29,7 @@ mod scenario_errors;
 mod source_quiet;
 mod swarm;
 mod sweep;
+mod sweep_gate;
 mod sweep_shards;
 mod theory;
 mod timeseries;
