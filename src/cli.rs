@@ -158,6 +158,12 @@ struct RunArgs {
     #[arg(long, value_name = "DIR")]
     bless: Option<PathBuf>,
 
+    /// Scenarios run at a time [default: the number of cores]; the
+    /// results are the same bytes for any number.
+    #[arg(long, short, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=4096))]
+    jobs: Option<u32>,
+
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -523,13 +529,60 @@ fn run(args: &RunArgs) -> Result<i32> {
         None => None,
     };
 
+    // The scenarios are independent runs: on --jobs threads, one bar over
+    // all. Each folder is written as its run finishes; the terminal output
+    // follows in the order given, so it is the same for any --jobs.
+    let threads = args
+        .jobs
+        .map_or_else(crate::sweep::pool::default_jobs, |j| j as usize);
+    let label = match jobs.as_slice() {
+        [one] => one.scenario.name.clone(),
+        all => format!("{} scenarios", all.len()),
+    };
+    let bar = progress_bar(args.common.quiet, &label);
+    bar.set_length(jobs.len() as u64 * 1000);
+    let mut written: Vec<Option<Result<()>>> = (0..jobs.len()).map(|_| None).collect();
+    let runs: Vec<(&str, &Scenario)> = jobs.iter().map(|j| (j.arg.as_str(), &j.scenario)).collect();
+    let finished = crate::sweep::pool::run_all(
+        threads,
+        jobs.len(),
+        |k| {
+            let mut shown = 0u64;
+            let mut advance = |fraction: f64| {
+                let at = (fraction.clamp(0.0, 1.0) * 1000.0) as u64;
+                if at > shown {
+                    bar.inc(at - shown);
+                    shown = at;
+                }
+            };
+            let made = make_run(runs[k].0, runs[k].1, args, &mut advance);
+            advance(1.0);
+            made
+        },
+        |k, outcome| {
+            if let Ok(made) = outcome {
+                let files = made.files.lock().map(|mut f| f.take()).ok().flatten();
+                let files = files.unwrap_or_default();
+                written[k] = Some(jobs[k].target.write(&files, &cancelled));
+            }
+            !cancelled()
+        },
+    );
+    bar.finish_and_clear();
+
     let mut code = EXIT_OK;
     let mut gate = Vec::with_capacity(jobs.len());
-    for (i, job) in jobs.iter().enumerate() {
+    for (i, (job, outcome)) in jobs.iter().zip(finished).enumerate() {
         if i > 0 {
             outln!();
         }
-        match run_one(job, args) {
+        let outcome = outcome.unwrap_or_else(|| Err(Error::new(signals_message())));
+        let outcome = match (outcome, written[i].take()) {
+            (Ok(made), Some(Ok(()))) => Ok(report_run(job, args, made)),
+            (Ok(_), Some(Err(e))) | (Err(e), _) => Err(e),
+            (Ok(_), None) => Err(Error::new(signals_message())),
+        };
+        match outcome {
             Ok(checked) => {
                 if let (Some(b), Some(result)) = (&mut bless, &checked.result) {
                     b.add(&job.arg, &args.common.sets, &job.scenario, result)?;
@@ -541,6 +594,11 @@ fn run(args: &RunArgs) -> Result<i32> {
             }
             Err(e) if cancelled() => return Err(e),
             Err(e) => {
+                outln!(
+                    "running {} (seed {})",
+                    running_what(&job.scenario.name, &job.source),
+                    job.scenario.seed
+                );
                 print_error(&e);
                 code = EXIT_ERROR;
                 gate.push(Checked {
@@ -571,28 +629,31 @@ fn run(args: &RunArgs) -> Result<i32> {
     gate::finish(&args.common.gate, "replisim run", code, &gate)
 }
 
-/// Run one scenario, write its folder, print its summary and check its
-/// expectations.
-fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
-    let scenario = &job.scenario;
-    let command = terminal::reproduce_command(&job.arg, scenario.seed, &args.common.sets);
-    outln!(
-        "running {} (seed {})",
-        running_what(&scenario.name, &job.source),
-        scenario.seed
-    );
+/// One scenario run, its folder's files made (and taken when written).
+struct MadeRun {
+    result: Box<crate::metrics::result::RunResult>,
+    files: std::sync::Mutex<Option<Vec<OutputFile>>>,
+    /// The files at the top of the folder, and the number of charts.
+    listed: Vec<String>,
+    chart_count: usize,
+}
 
+/// Run one scenario and make its folder's files (on a worker thread;
+/// `show` gets the fraction done).
+fn make_run(
+    arg: &str,
+    scenario: &Scenario,
+    args: &RunArgs,
+    show: &mut dyn FnMut(f64),
+) -> Result<MadeRun> {
+    let command = terminal::reproduce_command(arg, scenario.seed, &args.common.sets);
     // A small run keeps a trace for its report's explain view anyway; the
     // trace files are written only with --trace.
     let options = RunOptions {
         trace: args.common.trace || crate::explain::trace_for_report(scenario),
         max_events: args.common.max_events,
     };
-    let bar = progress_bar(args.common.quiet, &scenario.name);
-    let output = run_model(scenario, &options, &bar);
-    bar.finish_and_clear();
-    let RunOutput { result, trace } = output?;
-
+    let RunOutput { result, trace } = run_model_with(scenario, &options, show)?;
     let charts = chart_format(&args.common);
     let files_trace = trace.as_ref().filter(|_| args.common.trace);
     let (files, chart_count) = folder::run_files_with_view(
@@ -603,34 +664,50 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
         &command,
         charts,
     )?;
-    job.target.write(&files, &cancelled)?;
+    let listed = files
+        .iter()
+        .filter(|f| f.path.parent() == Some(Path::new("")))
+        .map(|f| f.path.display().to_string())
+        .collect();
+    Ok(MadeRun {
+        result: Box::new(result),
+        files: std::sync::Mutex::new(Some(files)),
+        listed,
+        chart_count,
+    })
+}
 
+/// Print a written run's summary and check its expectations.
+fn report_run(job: &Job, args: &RunArgs, made: MadeRun) -> Checked {
+    let scenario = &job.scenario;
+    let command = terminal::reproduce_command(&job.arg, scenario.seed, &args.common.sets);
+    let result = *made.result;
+    outln!(
+        "running {} (seed {})",
+        running_what(&scenario.name, &job.source),
+        scenario.seed
+    );
     outln!();
     out!("{}", terminal::summary(&result));
     outln!();
     out!("{}", report::theory::theory(scenario, &result).text());
     outln!();
-    let listed: Vec<String> = files
-        .iter()
-        .filter(|f| f.path.parent() == Some(Path::new("")))
-        .map(|f| f.path.display().to_string())
-        .collect();
-    let charts_note = if chart_count == 0 {
+    let charts_note = if made.chart_count == 0 {
         String::new()
     } else {
-        format!(", charts/ ({chart_count} charts)")
+        format!(", charts/ ({} charts)", made.chart_count)
     };
     outln!(
         "results in {}: {}{charts_note}",
         job.out.display(),
-        listed.join(", ")
+        made.listed.join(", ")
     );
     outln!("reproduce: {command}");
 
     let mode = scenario.replication.mode.name();
     let outcomes = expect::check(&scenario.expect, mode, &result, false);
     print_outcomes(&scenario.name, &outcomes);
-    Ok(Checked {
+    Checked {
         scenario: scenario.name.clone(),
         mode: mode.to_string(),
         per_mode: false,
@@ -640,7 +717,7 @@ fn run_one(job: &Job, args: &RunArgs) -> Result<Checked> {
         left_out: None,
         outcomes,
         reproduce: command,
-    })
+    }
 }
 
 /// `bundled scenario global-leaderboard`, `collaboration from

@@ -22,11 +22,11 @@ use crate::report::output::Target;
 use crate::report::terminal::shell_quote;
 use crate::scenario::{self, Scenario};
 use crate::sweep::expect::{self, SweepExpect};
+use crate::sweep::gate::SweepGate;
 use crate::sweep::plan::{self, Dimension, Plan, Variant};
 use crate::sweep::record::{self, ExpectRecord, PlanRecord, PLAN_FILE};
 use crate::sweep::shard::{self, Shard};
 use crate::sweep::tables::{self, RunRow};
-use crate::sweep::gate::SweepGate;
 use crate::sweep::{folder, planfile, pool, text};
 
 #[derive(Debug, Args)]
@@ -457,7 +457,10 @@ pub(super) fn record_command(record: &PlanRecord) -> String {
         cmd.push_str(&shell_quote(&format!("{}={}", d.path, d.values.join(","))));
     }
     if !record.modes.is_empty() {
-        cmd.push_str(&format!(" --modes {}", shell_quote(&record.modes.join(","))));
+        cmd.push_str(&format!(
+            " --modes {}",
+            shell_quote(&record.modes.join(","))
+        ));
     }
     cmd.push_str(&format!(" --seeds {} --seed {}", record.seeds, record.seed));
     for s in &record.sets {

@@ -24,6 +24,7 @@ mod presets;
 mod properties;
 mod real_faults;
 mod report_charts;
+mod run_jobs;
 mod safety;
 mod scenario_errors;
 mod source_quiet;

@@ -41,7 +41,12 @@ const PLAN: &[&str] = &[
 fn junit_has_a_suite_per_variant_and_a_failure_where_a_variant_misses() {
     let dir = setup("junit");
     let mut args = PLAN.to_vec();
-    args.extend(["--junit", "results/sweep.xml", "--summary-md", "results/sweep.md"]);
+    args.extend([
+        "--junit",
+        "results/sweep.xml",
+        "--summary-md",
+        "results/sweep.md",
+    ]);
     let o = replisim(&dir, &args);
     assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
     let xml = fs::read_to_string(dir.join("results/sweep.xml")).unwrap();
@@ -69,7 +74,10 @@ fn junit_has_a_suite_per_variant_and_a_failure_where_a_variant_misses() {
     let md = fs::read_to_string(dir.join("results/sweep.md")).unwrap();
     assert!(md.contains("| `writes < 100` | 2 | ❌ failed for workload.0.writes=0.8 ("));
     assert!(md.contains("| `lost_write_rate.ci_high <= 1` | 2 | ✅ held |"));
-    assert!(md.contains("3 of 4 expectation checks held, 1 failed"), "{md}");
+    assert!(
+        md.contains("3 of 4 expectation checks held, 1 failed"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -102,7 +110,15 @@ fn json_on_stdout_and_exit_zero_when_all_hold() {
     let sweep = fs::read_to_string(dir.join("output/small-sweep/sweep.csv")).unwrap();
     let head: Vec<&str> = sweep.lines().next().unwrap().split(',').collect();
     let at = head.iter().position(|h| *h == "writes_mean").unwrap();
-    let cell: f64 = sweep.lines().nth(2).unwrap().split(',').nth(at).unwrap().parse().unwrap();
+    let cell: f64 = sweep
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split(',')
+        .nth(at)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((mean - cell).abs() < 1e-6, "{mean} vs {cell}");
     // The human output went to stderr.
     assert!(String::from_utf8_lossy(&o.stderr).contains("results in output/small-sweep"));
@@ -126,7 +142,11 @@ fn a_sweep_that_cannot_run_is_an_error_case_and_exit_two() {
     let xml = fs::read_to_string(dir.join("sweep.xml")).unwrap();
     let root = valid_junit(&xml);
     assert_eq!(
-        (root.attr("tests"), root.attr("errors"), root.attr("failures")),
+        (
+            root.attr("tests"),
+            root.attr("errors"),
+            root.attr("failures")
+        ),
         ("1", "1", "0")
     );
     assert!(xml.contains("1.5 is outside 0..1"), "{xml}");
@@ -150,11 +170,23 @@ fn merged_shards_give_the_same_reports_as_one_process() {
     let merged = replisim(
         &dir,
         &[
-            "merge", "shard-1", "shard-2", "--out", "merged", "--junit", "merged.xml", "--format",
+            "merge",
+            "shard-1",
+            "shard-2",
+            "--out",
+            "merged",
+            "--junit",
+            "merged.xml",
+            "--format",
             "json",
         ],
     );
-    assert_eq!(code(&merged), 1, "{}", String::from_utf8_lossy(&merged.stderr));
+    assert_eq!(
+        code(&merged),
+        1,
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
     assert_eq!(
         fs::read(dir.join("whole.xml")).unwrap(),
         fs::read(dir.join("merged.xml")).unwrap()
