@@ -539,6 +539,15 @@ fn run(args: &RunArgs) -> Result<i32> {
         [one] => one.scenario.name.clone(),
         all => format!("{} scenarios", all.len()),
     };
+    // Each scenario's "running" line once its folder is locked, before
+    // any run starts.
+    for job in &jobs {
+        outln!(
+            "running {} (seed {})",
+            running_what(&job.scenario.name, &job.source),
+            job.scenario.seed
+        );
+    }
     let bar = progress_bar(args.common.quiet, &label);
     bar.set_length(jobs.len() as u64 * 1000);
     let mut written: Vec<Option<Result<()>>> = (0..jobs.len()).map(|_| None).collect();
@@ -573,9 +582,6 @@ fn run(args: &RunArgs) -> Result<i32> {
     let mut code = EXIT_OK;
     let mut gate = Vec::with_capacity(jobs.len());
     for (i, (job, outcome)) in jobs.iter().zip(finished).enumerate() {
-        if i > 0 {
-            outln!();
-        }
         let outcome = outcome.unwrap_or_else(|| Err(Error::new(signals_message())));
         let outcome = match (outcome, written[i].take()) {
             (Ok(made), Some(Ok(()))) => Ok(report_run(job, args, made)),
@@ -594,11 +600,6 @@ fn run(args: &RunArgs) -> Result<i32> {
             }
             Err(e) if cancelled() => return Err(e),
             Err(e) => {
-                outln!(
-                    "running {} (seed {})",
-                    running_what(&job.scenario.name, &job.source),
-                    job.scenario.seed
-                );
                 print_error(&e);
                 code = EXIT_ERROR;
                 gate.push(Checked {
@@ -682,11 +683,6 @@ fn report_run(job: &Job, args: &RunArgs, made: MadeRun) -> Checked {
     let scenario = &job.scenario;
     let command = terminal::reproduce_command(&job.arg, scenario.seed, &args.common.sets);
     let result = *made.result;
-    outln!(
-        "running {} (seed {})",
-        running_what(&scenario.name, &job.source),
-        scenario.seed
-    );
     outln!();
     out!("{}", terminal::summary(&result));
     outln!();
