@@ -28,11 +28,15 @@ use crate::metrics::result::RunResult;
 use crate::model::{self, RunOptions};
 use crate::report::baseline::{
     self as bl, Baseline, Comparison, Entry, EntryCheck, Judgement, EXACT_FILES, MANIFEST,
-    SEEDS_FILE,
+    ROW_FILES, SEEDS_FILE,
 };
+use crate::report::csv_out;
 use crate::report::output::Target;
 use crate::report::terminal::shell_quote;
 use crate::scenario::{self, Scenario};
+use crate::sweep::plan as sweep_plan;
+use crate::sweep::record::{self as sweep_record, PlanRecord, PLAN_FILE};
+use crate::sweep::tables;
 
 /// `replisim baseline ...`.
 #[derive(Debug, Args)]
@@ -300,8 +304,131 @@ fn entry_from_folders(id: &str, runs: &[SavedRun]) -> Result<Entry> {
         sets: Vec::new(),
         seeds: runs.iter().map(|r| r.scenario.seed).collect(),
         scenario_yaml: first.yaml.clone(),
-        files: vec![(SEEDS_FILE.to_string(), seeds_csv)],
+        files: {
+            let mut files = vec![(SEEDS_FILE.to_string(), seeds_csv)];
+            for (rows_file, result_file) in ROW_FILES {
+                let per_seed: Vec<(u64, &[u8])> = runs
+                    .iter()
+                    .map(|r| {
+                        let bytes = r
+                            .files
+                            .iter()
+                            .find(|(n, _)| n == result_file)
+                            .map_or(&[][..], |(_, b)| b.as_slice());
+                        (r.scenario.seed, bytes)
+                    })
+                    .collect();
+                files.push((rows_file.to_string(), bl::seeds_rows(&per_seed)?));
+            }
+            files
+        },
     })
+}
+
+/// One statistical entry per variant of the sweep folder `dir`: its runs'
+/// summary rows as `seeds.csv`, checked later by running the sweep's
+/// scenario with the variant's values (and mode) under the same seeds.
+fn sweep_entries(dir: &Path) -> Result<Vec<Entry>> {
+    let plan_path = dir.join(PLAN_FILE);
+    let record = PlanRecord::parse(&read_text(&plan_path)?, &plan_path.display().to_string())?;
+    if let Some(s) = &record.shard {
+        return Err(Error::new(format!(
+            "{}: a shard folder (slice {}/{}); put the slices together with replisim merge \
+             and save the merged folder",
+            dir.display(),
+            s.index,
+            s.count
+        )));
+    }
+    if record.seeds < 2 {
+        return Err(Error::new(format!(
+            "{}: a sweep of one seed; a baseline from a sweep is statistical and needs \
+             --seeds 2 or more (for an exact entry, save a run's folder)",
+            dir.display()
+        )));
+    }
+    let plan = record.plan();
+    let runs_path = dir.join("runs.csv");
+    let rows = sweep_record::read_runs(
+        &read(&runs_path)?,
+        &plan,
+        true,
+        &runs_path.display().to_string(),
+    )?;
+    // Every variant's scenario as the sweep ran it; the plan's hash tells
+    // whether the scenario file is still the one the sweep ran.
+    let mut scenarios = Vec::new();
+    let mut yaml = Vec::new();
+    let variants = plan.variants();
+    for v in &variants {
+        let mut sets = record.sets.clone();
+        sets.extend(plan.sets(v));
+        let mut s = load(&record.scenario, &sets)?;
+        s.seed = record.seed;
+        if let Some(m) = v.mode {
+            s = model::modes::for_mode(&s, &plan.modes[m])
+                .map_err(|why| Error::new(format!("--modes {}: {why}", plan.modes[m])))?;
+        }
+        yaml.push(scenario::to_yaml(&s));
+        scenarios.push((sets, s));
+    }
+    let again = PlanRecord::new(
+        &plan,
+        &record.scenario,
+        &record.name,
+        record.seed,
+        &record.sets,
+        &yaml,
+    );
+    if again.plan_hash != record.plan_hash {
+        return Err(Error::new(format!(
+            "{}: {} is not the scenario this sweep ran (its plan hash differs); \
+             run the sweep again, or save the baseline from the scenario with --seeds",
+            dir.display(),
+            record.scenario
+        )));
+    }
+    let header = csv_out::summary_columns();
+    let mode_at = header.iter().position(|c| *c == "mode").unwrap_or(0);
+    let mut entries = Vec::with_capacity(variants.len());
+    for (k, ((sets, s), v)) in scenarios.into_iter().zip(&variants).enumerate() {
+        let mine: Vec<&tables::RunRow> = rows.iter().filter(|r| r.variant == k).collect();
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        let fail = |e: csv::Error| Error::new(format!("{}: {e}", runs_path.display()));
+        w.write_record(&header).map_err(fail)?;
+        for r in &mine {
+            w.write_record(&r.cells).map_err(fail)?;
+        }
+        let seeds_csv = w
+            .into_inner()
+            .map_err(|e| Error::new(format!("{}: {e}", runs_path.display())))?;
+        let mode = mine
+            .first()
+            .and_then(|r| r.cells.get(mode_at).cloned())
+            .unwrap_or_else(|| s.replication.mode.name().to_string());
+        let seeds: Vec<u64> = mine
+            .iter()
+            .map(|r| sweep_plan::replication_seed(record.seed, r.replication))
+            .collect();
+        let mut first = s.clone();
+        first.seed = seeds.first().copied().unwrap_or(s.seed);
+        let label = if plan.dims.is_empty() && plan.modes.is_empty() {
+            String::new()
+        } else {
+            format!("-{}", plan.label(v))
+        };
+        entries.push(Entry {
+            id: folder_name(&format!("{}{label}", record.name)),
+            scenario: s.name.clone(),
+            mode,
+            source: Some(record.scenario.clone()),
+            sets,
+            seeds,
+            scenario_yaml: scenario::to_yaml(&first),
+            files: vec![(SEEDS_FILE.to_string(), seeds_csv)],
+        });
+    }
+    Ok(entries)
 }
 
 /// Run `scenario` under `seeds`, one after another.
@@ -376,11 +503,29 @@ fn save(args: &SaveArgs) -> Result<i32> {
     enum Source {
         Folders(Vec<SavedRun>),
         Scenario(String, Box<Scenario>),
+        Entry(Box<Entry>),
     }
     let mut groups: Vec<(String, Source)> = Vec::new();
     for arg in &args.sources {
         let path = Path::new(arg);
         let mut found: Vec<(String, SavedRun)> = Vec::new();
+        if path.is_dir() && path.join(PLAN_FILE).is_file() {
+            if args.seeds.is_some() || args.seed.is_some() || !args.sets.is_empty() {
+                return Err(Error::new(format!(
+                    "{arg}: a sweep folder; --seeds, --seed and --set apply to scenarios run now"
+                )));
+            }
+            for entry in sweep_entries(path)? {
+                if groups.iter().any(|(g, _)| *g == entry.id) {
+                    return Err(Error::new(format!(
+                        "{arg}: a second source of entry '{}'; give each scenario once",
+                        entry.id
+                    )));
+                }
+                groups.push((entry.id.clone(), Source::Entry(Box::new(entry))));
+            }
+            continue;
+        }
         if path.is_dir() && path.join("compare.csv").is_file() {
             for mode in model::modes::MODE_NAMES {
                 let sub = path.join(mode);
@@ -447,6 +592,7 @@ fn save(args: &SaveArgs) -> Result<i32> {
     for (id, source) in &groups {
         let entry = match source {
             Source::Folders(runs) => entry_from_folders(id, runs)?,
+            Source::Entry(e) => (**e).clone(),
             Source::Scenario(arg, s) => {
                 let seeds = seed_range(s.seed, u64::from(args.seeds.unwrap_or(1)))?;
                 if !args.quiet {
@@ -713,12 +859,14 @@ pub fn check(args: &CheckArgs) -> Result<i32> {
                 c.scenario_changes =
                     bl::scenario_diff(&e.scenario_yaml, &scenario::to_yaml(&first));
                 if e.statistical() {
-                    let new_csv = bl::seeds_csv(&results)?;
-                    let old_csv = e.file(SEEDS_FILE).unwrap_or_default();
+                    let new_files = bl::statistical_files(&results)?;
+                    let same = e.files.iter().all(|(name, old)| {
+                        new_files.iter().any(|(n, new)| n == name && new == old)
+                    });
                     c.comparison = Some(Comparison::Statistical {
-                        figures: bl::judge(old_csv, &new_csv, &e.mode, how)
+                        figures: bl::judge_entry(&e.files, &new_files, &e.mode, how)
                             .map_err(|err| err.context(&e.id))?,
-                        identical: new_csv == old_csv && c.scenario_changes.is_empty(),
+                        identical: same && c.scenario_changes.is_empty(),
                     });
                 } else {
                     let new_files = bl::exact_files(&results[0])?;

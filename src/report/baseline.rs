@@ -31,9 +31,12 @@ use crate::error::{Error, Result};
 use crate::metrics::figures::{self, Better};
 use crate::metrics::result::RunResult;
 use crate::metrics::stats::{Sample, Welch};
+use crate::report::baseline_rows as rows;
 use crate::report::csv_out;
 use crate::report::format::significant;
 use crate::report::output::OutputFile;
+
+pub use crate::report::baseline_rows::{seeds_rows, ROW_FILES};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "baseline.json";
@@ -122,9 +125,27 @@ impl Entry {
             sets: sets.to_vec(),
             seeds: results.iter().map(|r| r.summary.seed).collect(),
             scenario_yaml,
-            files: vec![(SEEDS_FILE.to_string(), seeds_csv(results)?)],
+            files: statistical_files(results)?,
         })
     }
+}
+
+/// A statistical entry's files from runs under several seeds: `seeds.csv`
+/// and the per-seed rows of regions, streams and faults.
+pub fn statistical_files(results: &[RunResult]) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = vec![(SEEDS_FILE.to_string(), seeds_csv(results)?)];
+    let exact: Vec<(u64, Vec<(String, Vec<u8>)>)> = results
+        .iter()
+        .map(|r| Ok((r.summary.seed, exact_files(r)?)))
+        .collect::<Result<_>>()?;
+    for (rows_file, result_file) in ROW_FILES {
+        let runs: Vec<(u64, &[u8])> = exact
+            .iter()
+            .map(|(seed, f)| (*seed, file_in(f, result_file).unwrap_or_default()))
+            .collect();
+        files.push((rows_file.to_string(), rows::seeds_rows(&runs)?));
+    }
+    Ok(files)
 }
 
 /// The result files of an exact entry, as a run writes them.
@@ -302,7 +323,10 @@ pub fn parse_manifest(text: &str, origin: &str) -> Result<(String, Vec<ManifestE
         }
         let files = strings("files");
         for f in &files {
-            if !EXACT_FILES.contains(&f.as_str()) && f != SEEDS_FILE {
+            if !EXACT_FILES.contains(&f.as_str())
+                && f != SEEDS_FILE
+                && !ROW_FILES.iter().any(|(r, _)| r == f)
+            {
                 return Err(bad(&format!("entries[{i}].files: unknown file '{f}'")));
             }
         }
@@ -367,7 +391,9 @@ impl Verdict {
 /// One figure judged statistically.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Judged {
-    pub figure: &'static str,
+    /// As `expect:` names it: `lost_writes`, `regions.eu-west-1.lost_writes`.
+    pub figure: String,
+    pub better: Better,
     pub old: Sample,
     pub new: Sample,
     pub welch: Welch,
@@ -430,22 +456,47 @@ fn columns(seeds_csv: &[u8], names: &[&str]) -> Result<Vec<Vec<f64>>> {
     Ok(out)
 }
 
-/// Judge every figure of `mode` in the new runs' `seeds.csv` against the
-/// baseline's.
-pub fn judge(old_csv: &[u8], new_csv: &[u8], mode: &str, how: Judgement) -> Result<Vec<Judged>> {
+/// One figure's two samples, to be judged.
+struct Candidate {
+    name: String,
+    better: Better,
+    old: Vec<f64>,
+    new: Vec<f64>,
+}
+
+/// The summary figures of `mode` in two `seeds.csv` texts.
+fn summary_candidates(old_csv: &[u8], new_csv: &[u8], mode: &str) -> Result<Vec<Candidate>> {
     let figs = judged_figures(mode);
     let names: Vec<&str> = figs.iter().map(|f| f.name).collect();
     let old = columns(old_csv, &names)?;
     let new = columns(new_csv, &names)?;
-    let directional = figs.iter().filter(|f| f.better != Better::Neither).count();
+    Ok(figs
+        .iter()
+        .zip(old.into_iter().zip(new))
+        .map(|(f, (old, new))| Candidate {
+            name: f.name.to_string(),
+            better: f.better,
+            old,
+            new,
+        })
+        .collect())
+}
+
+/// Judge the candidates with at least two values on each side, the level
+/// split evenly over those of them that can regress.
+fn judge_candidates(candidates: Vec<Candidate>, how: Judgement) -> Vec<Judged> {
+    let candidates: Vec<Candidate> = candidates
+        .into_iter()
+        .filter(|c| c.old.len() >= 2 && c.new.len() >= 2)
+        .collect();
+    let directional = candidates
+        .iter()
+        .filter(|c| c.better != Better::Neither)
+        .count();
     let alpha = (1.0 - how.confidence) / directional.max(1) as f64;
-    let mut out = Vec::new();
-    for (k, f) in figs.iter().enumerate() {
-        if old[k].len() < 2 || new[k].len() < 2 {
-            // A column the baseline does not have (a newer figure).
-            continue;
-        }
-        let (a, b) = (Sample::of(&old[k]), Sample::of(&new[k]));
+    let mut out = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        let (a, b) = (Sample::of(&c.old), Sample::of(&c.new));
         let welch = Welch::test(&a, &b);
         let relative = (a.mean != 0.0).then(|| welch.difference / a.mean.abs());
         let verdict = if welch.p >= alpha {
@@ -453,14 +504,15 @@ pub fn judge(old_csv: &[u8], new_csv: &[u8], mode: &str, how: Judgement) -> Resu
         } else if relative.is_some_and(|r| r.abs() < how.noise) {
             Verdict::WithinNoise
         } else {
-            match (f.better, welch.difference > 0.0) {
+            match (c.better, welch.difference > 0.0) {
                 (Better::Neither, _) => Verdict::Changed,
                 (Better::Lower, true) | (Better::Higher, false) => Verdict::Regressed,
                 _ => Verdict::Improved,
             }
         };
         out.push(Judged {
-            figure: f.name,
+            figure: c.name,
+            better: c.better,
             old: a,
             new: b,
             welch,
@@ -469,7 +521,80 @@ pub fn judge(old_csv: &[u8], new_csv: &[u8], mode: &str, how: Judgement) -> Resu
             verdict,
         });
     }
-    Ok(out)
+    out
+}
+
+/// Judge every summary figure of `mode` in the new runs' `seeds.csv`
+/// against the baseline's.
+pub fn judge(old_csv: &[u8], new_csv: &[u8], mode: &str, how: Judgement) -> Result<Vec<Judged>> {
+    Ok(judge_candidates(
+        summary_candidates(old_csv, new_csv, mode)?,
+        how,
+    ))
+}
+
+/// The bytes of file `name` among `files`.
+fn file_in<'a>(files: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a [u8]> {
+    files
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, b)| b.as_slice())
+}
+
+/// Judge a statistical entry's every figure: the summary's, and each
+/// region's, stream's and fault's where both sides kept them, the level
+/// split over all of them.
+pub fn judge_entry(
+    old: &[(String, Vec<u8>)],
+    new: &[(String, Vec<u8>)],
+    mode: &str,
+    how: Judgement,
+) -> Result<Vec<Judged>> {
+    let mut candidates = summary_candidates(
+        file_in(old, SEEDS_FILE).unwrap_or_default(),
+        file_in(new, SEEDS_FILE).unwrap_or_default(),
+        mode,
+    )?;
+    for (rows_file, result_file) in ROW_FILES {
+        let (Some(o), Some(n)) = (file_in(old, rows_file), file_in(new, rows_file)) else {
+            continue;
+        };
+        let new_samples = rows::samples(result_file, n)?;
+        for s in rows::samples(result_file, o)? {
+            if let Some(t) = new_samples.iter().find(|t| t.name == s.name) {
+                candidates.push(Candidate {
+                    name: s.name,
+                    better: s.better,
+                    old: s.values,
+                    new: t.values.clone(),
+                });
+            }
+        }
+    }
+    Ok(judge_candidates(candidates, how))
+}
+
+/// The number of judged figures that can regress and the level each is
+/// tested at.
+pub fn level(figures: &[Judged], how: Judgement) -> (usize, f64) {
+    let k = figures
+        .iter()
+        .filter(|j| j.better != Better::Neither)
+        .count()
+        .max(1);
+    (k, (1.0 - how.confidence) / k as f64)
+}
+
+/// Whether a judged figure is a region's, a stream's or a fault's (those
+/// are listed only when they changed).
+fn per_row(j: &Judged) -> bool {
+    j.figure.contains('.')
+}
+
+/// Whether a judged figure gets a line of its own in the text and the
+/// Markdown table.
+fn listed(j: &Judged) -> bool {
+    j.verdict != Verdict::NoChange || (!per_row(j) && j.old.mean != j.new.mean)
 }
 
 /// The per-figure significance level of a statistical check of `mode`.
@@ -514,7 +639,7 @@ pub struct FileDiff {
 }
 
 /// The `better` of a figure named `column` in result file `file`.
-fn better_of(file: &str, column: &str) -> Better {
+pub(crate) fn better_of(file: &str, column: &str) -> Better {
     fn find<T>(t: &[figures::Figure<T>], c: &str) -> Better {
         figures::find(t, c).map_or(Better::Neither, |f| f.better)
     }
@@ -560,7 +685,7 @@ fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 /// A row's name, as a prefix of its figures' names: `regions.eu-west-1.`.
-fn row_prefix(file: &str, header: &[String], row: &[String], index: usize) -> String {
+pub(crate) fn row_prefix(file: &str, header: &[String], row: &[String], index: usize) -> String {
     let cell = |name: &str| {
         header
             .iter()
@@ -922,7 +1047,7 @@ pub fn text(c: &EntryCheck) -> String {
             let regressed: Vec<&str> = figures
                 .iter()
                 .filter(|j| j.verdict == Verdict::Regressed)
-                .map(|j| j.figure)
+                .map(|j| j.figure.as_str())
                 .collect();
             let verdict = if regressed.is_empty() {
                 "no figure regressed".to_string()
@@ -935,7 +1060,7 @@ pub fn text(c: &EntryCheck) -> String {
                 ""
             };
             let _ = writeln!(o, "{head}: {verdict}{same}");
-            let (k, alpha) = per_figure_level(&c.mode, c.judgement);
+            let (k, alpha) = level(figures, c.judgement);
             let _ = writeln!(
                 o,
                 "  {}% confidence over {k} figures (Welch's t-test at p < {} each), noise threshold {}%",
@@ -946,10 +1071,10 @@ pub fn text(c: &EntryCheck) -> String {
             scenario_note(&mut o);
             let rows: Vec<[String; 5]> = figures
                 .iter()
-                .filter(|j| j.verdict != Verdict::NoChange || j.old.mean != j.new.mean)
+                .filter(|j| listed(j))
                 .map(|j| {
                     [
-                        j.figure.to_string(),
+                        j.figure.clone(),
                         spread(&j.old),
                         spread(&j.new),
                         change_text(j),
@@ -957,7 +1082,8 @@ pub fn text(c: &EntryCheck) -> String {
                     ]
                 })
                 .collect();
-            let unchanged = figures.len() - rows.len();
+            let hidden_rows = figures.iter().filter(|j| per_row(j) && !listed(j)).count();
+            let unchanged = figures.len() - rows.len() - hidden_rows;
             if !rows.is_empty() {
                 let head = ["figure", "baseline", "now", "change (interval)", "verdict"];
                 let w: Vec<usize> = (0..5)
@@ -993,6 +1119,12 @@ pub fn text(c: &EntryCheck) -> String {
                 let _ = writeln!(
                     o,
                     "  {unchanged} more figures with the same mean before and now: no change"
+                );
+            }
+            if hidden_rows > 0 {
+                let _ = writeln!(
+                    o,
+                    "  {hidden_rows} figures of regions, streams and faults: no change"
                 );
             }
         }
@@ -1222,7 +1354,7 @@ pub fn markdown(command: &str, checks: &[EntryCheck]) -> String {
                 }
             }
             Some(Comparison::Statistical { figures, .. }) => {
-                let (k, alpha) = per_figure_level(&c.mode, c.judgement);
+                let (k, alpha) = level(figures, c.judgement);
                 let _ = writeln!(
                     o,
                     "{}% confidence over {k} figures (p < {} each), noise threshold {}%.\n",
@@ -1231,10 +1363,7 @@ pub fn markdown(command: &str, checks: &[EntryCheck]) -> String {
                     num(c.judgement.noise * 100.0)
                 );
                 o.push_str("| figure | baseline | now | change (interval) | verdict |\n|---|---|---|---|---|\n");
-                for j in figures
-                    .iter()
-                    .filter(|j| j.verdict != Verdict::NoChange || j.old.mean != j.new.mean)
-                {
+                for j in figures.iter().filter(|j| listed(j)) {
                     let mark = if j.verdict == Verdict::Regressed {
                         "❌ "
                     } else {
@@ -1294,7 +1423,7 @@ pub fn json_document(command: &str, exit_code: i32, checks: &[EntryCheck]) -> St
                     })).collect::<Vec<_>>(),
                 }),
                 Some(Comparison::Statistical { figures, identical }) => {
-                    let (k, alpha) = per_figure_level(&c.mode, c.judgement);
+                    let (k, alpha) = level(figures, c.judgement);
                     json!({
                         "tier": "statistical",
                         "identical": identical,

@@ -4,6 +4,7 @@
 //! the simulation itself.
 
 pub mod baseline;
+pub mod baseline_rows;
 pub mod charts;
 pub mod compare;
 pub mod compare_html;

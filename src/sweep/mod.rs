@@ -15,6 +15,7 @@
 pub mod expect;
 pub mod folder;
 pub mod gate;
+pub mod heatmap;
 pub mod plan;
 pub mod planfile;
 pub mod pool;

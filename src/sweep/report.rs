@@ -13,7 +13,7 @@ use crate::Result;
 use super::plan::{Plan, Variant};
 use super::record::PlanRecord;
 use super::tables::VariantFigures;
-use super::text;
+use super::{heatmap, text};
 
 /// The unit of a figure's axis, and whether it is shown as a percentage.
 fn unit(name: &str) -> (&'static str, bool) {
@@ -131,10 +131,18 @@ pub fn charts(
     names: &[&str],
     format: ChartFormat,
 ) -> Result<Vec<Chart>> {
-    chart_inputs(plan, variants, figures, names)
+    let mut out = chart_inputs(plan, variants, figures, names)
         .iter()
         .map(|c| chart::render(c, format))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    if format == ChartFormat::Svg && heatmap::applies(plan, |v| numbers(v).is_some()) {
+        for &name in names {
+            let (unit, percent) = unit(name);
+            let unit = if percent { "percent" } else { unit };
+            out.push(heatmap::render(plan, variants, figures, name, unit));
+        }
+    }
+    Ok(out)
 }
 
 fn esc(s: &str) -> String {

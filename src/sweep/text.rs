@@ -25,7 +25,7 @@ pub fn default_figures(modes: &[String]) -> Vec<&'static str> {
 /// A figure's mean or half width as people read it, by the one precision
 /// rule (`report::format`): rates and booleans as percentages, others to
 /// three significant digits (a mean of counts is not a count).
-fn shown(name: &str, v: f64) -> String {
+pub(crate) fn shown(name: &str, v: f64) -> String {
     let kind = figures::find(figures::SUMMARY, name).map(|f| (f.get)(&Summary::default()));
     match kind {
         Some(Value::Rate(_) | Value::Bool(_)) => format::percent(v),

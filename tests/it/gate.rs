@@ -74,6 +74,10 @@ impl El {
 }
 
 /// Parse `xml` with an XML parser into a tree; panics on malformed XML.
+pub(crate) fn parse_xml(xml: &str) -> El {
+    parse(xml)
+}
+
 fn parse(xml: &str) -> El {
     use quick_xml::events::{BytesStart, Event};
     fn element(e: &BytesStart) -> El {

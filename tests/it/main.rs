@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per topic.
 
 mod baseline;
+mod baseline_stats;
 mod chart_layout;
 mod ci_docs;
 mod cli;
@@ -31,6 +32,7 @@ mod source_quiet;
 mod swarm;
 mod sweep;
 mod sweep_gate;
+mod sweep_heatmap;
 mod sweep_shards;
 mod theory;
 mod timeseries;
