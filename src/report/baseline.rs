@@ -130,11 +130,14 @@ impl Entry {
     }
 }
 
+/// A file of an entry: its name and bytes.
+type NamedFile = (String, Vec<u8>);
+
 /// A statistical entry's files from runs under several seeds: `seeds.csv`
 /// and the per-seed rows of regions, streams and faults.
 pub fn statistical_files(results: &[RunResult]) -> Result<Vec<(String, Vec<u8>)>> {
     let mut files = vec![(SEEDS_FILE.to_string(), seeds_csv(results)?)];
-    let exact: Vec<(u64, Vec<(String, Vec<u8>)>)> = results
+    let exact: Vec<(u64, Vec<NamedFile>)> = results
         .iter()
         .map(|r| Ok((r.summary.seed, exact_files(r)?)))
         .collect::<Result<_>>()?;
