@@ -33,7 +33,7 @@ impl Stat {
     /// The name CloudWatch uses.
     pub fn name(self) -> String {
         match self {
-            Stat::Percentile(q) => format!("p{}", trim_number(q * 100.0)),
+            Stat::Percentile(q) => format!("p{}", crate::report::format::plain(q * 100.0, 3)),
             Stat::Average => "Average".into(),
             Stat::Maximum => "Maximum".into(),
             Stat::Minimum => "Minimum".into(),
@@ -73,11 +73,6 @@ impl Stat {
         }
         None
     }
-}
-
-fn trim_number(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// One period of the metric: when it starts and what CloudWatch said of it,

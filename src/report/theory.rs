@@ -564,34 +564,35 @@ fn drain(s: &Scenario, r: &RunResult) -> Result<Family, String> {
         };
         let held = l * p;
         let rho = l / mu;
-        if let Some(m) = row.catch_up_ms.filter(|_| !row.catch_up_censored) {
-            // N/μ with N ~ Poisson(λP).
-            let theory = held / mu * 1000.0;
-            let sd = held.sqrt() / mu * 1000.0;
-            checks.push(Check {
-                figure: format!("fault {} catch-up", index + 1),
-                theory,
-                measured: m,
-                low: theory - Z95 * sd,
-                high: theory + Z95 * sd,
-                unit: Unit::OnceMs,
-            });
-        }
-        if let Some(m) = row.drain_ms.filter(|_| !row.drain_censored) {
-            // A busy period started by N/μ of work: mean N/(μ − λ), variance
-            // (N/μ)·λ/μ²/(1 − ρ)³, plus N's own Poisson spread.
-            let theory = held / (mu - l) * 1000.0;
-            let var = (held / mu) * l / (mu * mu) / (1.0 - rho).powi(3) + held / (mu - l).powi(2);
-            let sd = var.sqrt() * 1000.0;
-            checks.push(Check {
-                figure: format!("fault {} drain", index + 1),
-                theory,
-                measured: m,
-                low: theory - Z95 * sd,
-                high: theory + Z95 * sd,
-                unit: Unit::OnceMs,
-            });
-        }
+        // A fault happens once: the range is the theory's own spread.
+        let mut once = |what: &str, measured: Option<f64>, theory: f64, sd: f64| {
+            if let Some(m) = measured {
+                checks.push(Check {
+                    figure: format!("fault {} {what}", index + 1),
+                    theory,
+                    measured: m,
+                    low: theory - Z95 * sd,
+                    high: theory + Z95 * sd,
+                    unit: Unit::OnceMs,
+                });
+            }
+        };
+        // Catch-up: N/μ with N ~ Poisson(λP).
+        once(
+            "catch-up",
+            row.catch_up_ms.filter(|_| !row.catch_up_censored),
+            held / mu * 1000.0,
+            held.sqrt() / mu * 1000.0,
+        );
+        // Drain: a busy period started by N/μ of work, mean N/(μ − λ),
+        // variance (N/μ)·λ/μ²/(1 − ρ)³, plus N's own Poisson spread.
+        let var = (held / mu) * l / (mu * mu) / (1.0 - rho).powi(3) + held / (mu - l).powi(2);
+        once(
+            "drain",
+            row.drain_ms.filter(|_| !row.drain_censored),
+            held / (mu - l) * 1000.0,
+            var.sqrt() * 1000.0,
+        );
     }
     if checks.is_empty() {
         return Err(why.unwrap_or("no partition with a measured drain").into());
